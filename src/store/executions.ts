@@ -1,0 +1,188 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, ExecutionTable } from './schema.js';
+import { fromJson, toJson } from './json.js';
+import type { Dialect } from './database.js';
+
+export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export type ExecutionMode = 'sync' | 'async';
+
+export interface ExecutionRecord {
+  id: string;
+  workflowId: string;
+  workflowVersion: number;
+  status: ExecutionStatus;
+  mode: ExecutionMode;
+  trigger: unknown;
+  response: unknown;
+  error: unknown;
+  attempt: number;
+  leaseOwner: string | null;
+  leaseUntil: string | null;
+  requestId: string | null;
+  retryOf: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export type NewExecution = Pick<ExecutionRecord, 'id' | 'workflowId' | 'workflowVersion' | 'status' | 'mode' | 'trigger' | 'createdAt'> &
+  Partial<Pick<ExecutionRecord, 'response' | 'error' | 'leaseOwner' | 'leaseUntil' | 'requestId' | 'retryOf' | 'startedAt' | 'finishedAt'>>;
+
+export function toExecutionRecord(row: Selectable<ExecutionTable>): ExecutionRecord {
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    workflowVersion: row.workflow_version,
+    status: row.status as ExecutionStatus,
+    mode: row.mode as ExecutionMode,
+    trigger: fromJson(row.trigger),
+    response: fromJson(row.response),
+    error: fromJson(row.error),
+    attempt: row.attempt,
+    leaseOwner: row.lease_owner,
+    leaseUntil: row.lease_until,
+    requestId: row.request_id,
+    retryOf: row.retry_of,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export async function insertExecution(db: Kysely<Database>, execution: NewExecution): Promise<void> {
+  await db
+    .insertInto('executions')
+    .values({
+      id: execution.id,
+      workflow_id: execution.workflowId,
+      workflow_version: execution.workflowVersion,
+      status: execution.status,
+      mode: execution.mode,
+      trigger: JSON.stringify(execution.trigger),
+      response: toJson(execution.response),
+      error: toJson(execution.error),
+      attempt: 1,
+      lease_owner: execution.leaseOwner ?? null,
+      lease_until: execution.leaseUntil ?? null,
+      request_id: execution.requestId ?? null,
+      retry_of: execution.retryOf ?? null,
+      created_at: execution.createdAt,
+      started_at: execution.startedAt ?? null,
+      finished_at: execution.finishedAt ?? null,
+    })
+    .execute();
+}
+
+/** Records how a run ended and releases its lease. */
+export async function finishExecution(
+  db: Kysely<Database>,
+  result: { id: string; status: 'succeeded' | 'failed'; response: unknown; error: unknown; finishedAt: string },
+): Promise<void> {
+  await db
+    .updateTable('executions')
+    .set({
+      status: result.status,
+      response: toJson(result.response),
+      error: toJson(result.error),
+      finished_at: result.finishedAt,
+      lease_owner: null,
+      lease_until: null,
+    })
+    .where('id', '=', result.id)
+    .execute();
+}
+
+/** Stores the sync answer as soon as it is known, while the run may go on. */
+export async function setExecutionResponse(db: Kysely<Database>, id: string, response: unknown): Promise<void> {
+  await db.updateTable('executions').set({ response: toJson(response) }).where('id', '=', id).execute();
+}
+
+/**
+ * Claims up to `limit` runs: queued ones, and running ones whose lease ran out
+ * (their process died). On PostgreSQL, SKIP LOCKED lets many processes claim
+ * at once without taking the same run twice.
+ */
+export async function claimExecutions(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  claim: { workerId: string; limit: number; now: string; leaseUntil: string },
+): Promise<ExecutionRecord[]> {
+  const candidates = db
+    .selectFrom('executions')
+    .select('id')
+    .where((eb) =>
+      eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', claim.now)])]),
+    )
+    .orderBy('id')
+    .limit(claim.limit);
+  const rows = await db
+    .updateTable('executions')
+    .set((eb) => ({
+      status: 'running',
+      lease_owner: claim.workerId,
+      lease_until: claim.leaseUntil,
+      started_at: eb.fn.coalesce('started_at', eb.val(claim.now)),
+      attempt: sql<number>`case when status = 'running' then attempt + 1 else attempt end`,
+    }))
+    .where('id', 'in', dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates)
+    .returningAll()
+    .execute();
+  return rows.map(toExecutionRecord).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+/** Marks a run as started by this process (sync runs that outlive their answer, and resumed runs). */
+export async function leaseExecution(
+  db: Kysely<Database>,
+  lease: { id: string; workerId: string; leaseUntil: string },
+): Promise<void> {
+  await db
+    .updateTable('executions')
+    .set({ status: 'running', lease_owner: lease.workerId, lease_until: lease.leaseUntil })
+    .where('id', '=', lease.id)
+    .execute();
+}
+
+export async function renewLeases(db: Kysely<Database>, lease: { workerId: string; leaseUntil: string }): Promise<void> {
+  await db
+    .updateTable('executions')
+    .set({ lease_until: lease.leaseUntil })
+    .where('lease_owner', '=', lease.workerId)
+    .where('status', '=', 'running')
+    .execute();
+}
+
+/** Hands a run back to the queue (shutdown): another worker resumes it from its finished jobs. */
+export async function releaseExecution(db: Kysely<Database>, release: { id: string; workerId: string }): Promise<void> {
+  await db
+    .updateTable('executions')
+    .set({ status: 'queued', lease_owner: null, lease_until: null })
+    .where('id', '=', release.id)
+    .where('lease_owner', '=', release.workerId)
+    .execute();
+}
+
+export async function getExecution(db: Kysely<Database>, id: string): Promise<ExecutionRecord | undefined> {
+  const row = await db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toExecutionRecord(row);
+}
+
+export interface ExecutionFilter {
+  workflowId?: string;
+  status?: ExecutionStatus;
+  limit: number;
+  /** The last id of the previous page: newer-first keyset pagination over time-ordered ids. */
+  cursor?: string;
+}
+
+export async function listExecutions(
+  db: Kysely<Database>,
+  filter: ExecutionFilter,
+): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+  let query = db.selectFrom('executions').selectAll();
+  if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.cursor) query = query.where('id', '<', filter.cursor);
+  const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
+  const items = rows.slice(0, filter.limit).map(toExecutionRecord);
+  return { items, nextCursor: rows.length > filter.limit ? items[items.length - 1]!.id : null };
+}

@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '../../src/shared/ids.js';
+import * as workflows from '../../src/store/workflows.js';
+import * as executions from '../../src/store/executions.js';
+import { listJobs, saveJobs, type StoredJob } from '../../src/store/jobs.js';
+import { deleteRequestsBefore, insertRequests, listRequests, type RequestLogEntry } from '../../src/store/requests.js';
+import { countActiveTokens, findActiveTokenByHash, insertApiToken } from '../../src/store/api-tokens.js';
+import { createWriteBatcher } from '../../src/store/write-batcher.js';
+import { createTestStore, storeKinds, type TestStore } from '../helpers/stores.js';
+
+const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+
+function newExecution(workflowId: string, overrides: Partial<executions.NewExecution> = {}): executions.NewExecution {
+  return { id: newId(), workflowId, workflowVersion: 1, status: 'queued', mode: 'async', trigger: { data: { n: 1 } }, createdAt: t(0), ...overrides };
+}
+
+function job(executionId: string, path: string, overrides: Partial<StoredJob> = {}): StoredJob & { seq: number } {
+  return {
+    id: newId(), executionId, path, nodeKey: path, type: 'set', status: 'succeeded', branch: null,
+    input: { a: 1 }, output: { b: 2 }, error: null, attempts: 1, startedAt: t(1), finishedAt: t(2), seq: 0, ...overrides,
+  };
+}
+
+function request(overrides: Partial<RequestLogEntry> = {}): RequestLogEntry {
+  return {
+    id: newId(), receivedAt: t(0), ip: '127.0.0.1', method: 'POST', path: '/api/webhooks/x', workflowId: null, executionId: null,
+    outcome: 'accepted', status: 200, latencyMs: 1.5, headers: { 'content-type': 'application/json' }, reason: null, bodyBytes: 10, ...overrides,
+  };
+}
+
+describe.each(storeKinds)('store contract on %s', (kind) => {
+  let ts: TestStore;
+  beforeEach(async () => {
+    ts = await createTestStore(kind);
+  });
+  afterEach(async () => {
+    await ts.cleanup();
+  });
+
+  it('keeps every version of a workflow and serves the current one', async () => {
+    const { db } = ts.store;
+    const created = await workflows.insertWorkflow(db, { id: 'w1', key: 'k1', title: 'A', enabled: true, path: 'forms/:id', definition: { title: 'A' }, now: t(0) });
+    expect(created).toMatchObject({ id: 'w1', key: 'k1', version: 1, enabled: true, path: 'forms/:id', definition: { title: 'A' } });
+    const updated = await workflows.updateWorkflow(db, { id: 'w1', title: 'B', enabled: false, path: null, definition: { title: 'B' }, now: t(5) });
+    expect(updated).toMatchObject({ version: 2, title: 'B', enabled: false, path: null, updatedAt: t(5) });
+    const versions = await workflows.listWorkflowVersions(db, 'w1');
+    expect(versions.map((v) => [v.version, v.definition])).toEqual([[2, { title: 'B' }], [1, { title: 'A' }]]);
+    expect((await workflows.getWorkflowVersion(db, 'w1', 1))?.definition).toEqual({ title: 'A' });
+    expect(await workflows.updateWorkflow(db, { id: 'nope', title: 'x', enabled: true, path: null, definition: {}, now: t(6) })).toBeUndefined();
+    expect((await workflows.setWorkflowEnabled(db, { id: 'w1', enabled: true, now: t(7) }))?.enabled).toBe(true);
+    expect(await workflows.listWorkflows(db)).toHaveLength(1);
+    expect(await workflows.deleteWorkflow(db, 'w1')).toBe(true);
+    expect(await workflows.getWorkflow(db, 'w1')).toBeUndefined();
+    expect(await workflows.listWorkflowVersions(db, 'w1')).toEqual([]);
+    expect(await workflows.deleteWorkflow(db, 'w1')).toBe(false);
+  });
+
+  it('refuses a second workflow with the same key', async () => {
+    const { db } = ts.store;
+    await workflows.insertWorkflow(db, { id: 'w1', key: 'same', title: 'A', enabled: true, path: null, definition: {}, now: t(0) });
+    await expect(workflows.insertWorkflow(db, { id: 'w2', key: 'same', title: 'B', enabled: true, path: null, definition: {}, now: t(0) })).rejects.toThrow();
+  });
+
+  it('claims each queued run once, takes over expired leases, and hands runs back', async () => {
+    const { db, dialect } = ts.store;
+    const a = newExecution('w1');
+    const b = newExecution('w1');
+    await executions.insertExecution(db, a);
+    await executions.insertExecution(db, b);
+    const [first, second] = await Promise.all([
+      executions.claimExecutions(db, dialect, { workerId: 'p1', limit: 1, now: t(10), leaseUntil: t(40) }),
+      executions.claimExecutions(db, dialect, { workerId: 'p2', limit: 1, now: t(10), leaseUntil: t(40) }),
+    ]);
+    const claimed = [...first!, ...second!].map((e) => e.id).sort();
+    expect(claimed).toEqual([a.id, b.id].sort());
+    expect(await executions.claimExecutions(db, dialect, { workerId: 'p3', limit: 10, now: t(20), leaseUntil: t(50) })).toEqual([]);
+
+    // p1 dies: after its lease runs out, p3 takes the run over as a second attempt.
+    await executions.renewLeases(db, { workerId: 'p2', leaseUntil: t(100) });
+    const takenOver = await executions.claimExecutions(db, dialect, { workerId: 'p3', limit: 10, now: t(41), leaseUntil: t(70) });
+    expect(takenOver).toHaveLength(1);
+    expect(takenOver[0]).toMatchObject({ leaseOwner: 'p3', status: 'running', attempt: 2, startedAt: t(10) });
+
+    await executions.releaseExecution(db, { id: takenOver[0]!.id, workerId: 'p3' });
+    expect(await executions.getExecution(db, takenOver[0]!.id)).toMatchObject({ status: 'queued', leaseOwner: null });
+
+    await executions.finishExecution(db, { id: a.id, status: 'succeeded', response: { status: 200 }, error: null, finishedAt: t(60) });
+    expect(await executions.getExecution(db, a.id)).toMatchObject({ status: 'succeeded', response: { status: 200 }, leaseOwner: null, finishedAt: t(60) });
+  });
+
+  it('lists executions newest first with filters and a cursor', async () => {
+    const { db } = ts.store;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const e = newExecution(i % 2 ? 'w2' : 'w1', { status: i === 4 ? 'failed' : 'succeeded' });
+      ids.push(e.id);
+      await executions.insertExecution(db, e);
+    }
+    const page1 = await executions.listExecutions(db, { limit: 2 });
+    expect(page1.items.map((e) => e.id)).toEqual([ids[4], ids[3]]);
+    const page2 = await executions.listExecutions(db, { limit: 2, cursor: page1.nextCursor! });
+    expect(page2.items.map((e) => e.id)).toEqual([ids[2], ids[1]]);
+    const page3 = await executions.listExecutions(db, { limit: 2, cursor: page2.nextCursor! });
+    expect(page3).toEqual({ items: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
+    expect((await executions.listExecutions(db, { limit: 10, workflowId: 'w2' })).items).toHaveLength(2);
+    expect((await executions.listExecutions(db, { limit: 10, status: 'failed' })).items.map((e) => e.id)).toEqual([ids[4]]);
+  });
+
+  it('stores jobs in run order and lets a resumed run overwrite a path', async () => {
+    const { db } = ts.store;
+    await saveJobs(db, [job('e1', 'a', { seq: 0 }), job('e1', 'b', { seq: 1, status: 'failed', error: { code: 'node_failed', message: 'x' } })]);
+    await saveJobs(db, [job('e1', 'b', { seq: 1, output: { again: true } })]);
+    const jobs = await listJobs(db, 'e1');
+    expect(jobs.map((j) => [j.path, j.status, j.output])).toEqual([['a', 'succeeded', { b: 2 }], ['b', 'succeeded', { again: true }]]);
+    expect(jobs[0]).toMatchObject({ input: { a: 1 }, attempts: 1, startedAt: t(1), finishedAt: t(2), error: null });
+  });
+
+  it('keeps the request log with filters, a cursor and retention', async () => {
+    const { db } = ts.store;
+    await insertRequests(db, [request({ receivedAt: t(0), outcome: 'not_found', status: 404 }), request({ receivedAt: t(30), workflowId: 'w1' })]);
+    const all = await listRequests(db, { limit: 10 });
+    expect(all.items.map((r) => r.outcome)).toEqual(['accepted', 'not_found']);
+    expect(all.items[0]).toMatchObject({ latencyMs: 1.5, headers: { 'content-type': 'application/json' }, workflowId: 'w1' });
+    expect((await listRequests(db, { limit: 10, outcome: 'not_found' })).items).toHaveLength(1);
+    expect(await deleteRequestsBefore(db, t(10))).toBe(1);
+    expect((await listRequests(db, { limit: 10 })).items).toHaveLength(1);
+  });
+
+  it('finds tokens by hash only while they are not revoked', async () => {
+    const { db } = ts.store;
+    expect(await countActiveTokens(db)).toBe(0);
+    await insertApiToken(db, { id: 't1', name: 'admin', hash: 'h1', now: t(0) });
+    expect(await findActiveTokenByHash(db, 'h1')).toMatchObject({ id: 't1', name: 'admin' });
+    expect(await findActiveTokenByHash(db, 'h2')).toBeUndefined();
+    expect(await countActiveTokens(db)).toBe(1);
+  });
+
+  it('commits concurrent writes in shared transactions and isolates a failing one', async () => {
+    const batcher = createWriteBatcher(ts.store.db);
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      batcher.write((trx) => insertRequests(trx, [request({ id: `r${String(i).padStart(2, '0')}` })])),
+    );
+    const duplicate = batcher.write((trx) => insertRequests(trx, [request({ id: 'r00' })]));
+    await Promise.all(writes);
+    await expect(duplicate).rejects.toThrow();
+    await batcher.drain();
+    expect((await listRequests(ts.store.db, { limit: 100 })).items).toHaveLength(20);
+  });
+});
