@@ -8,8 +8,9 @@
  *   {@link MAX_DEPTH} levels: `user[name]=x&user[tags][]=y` → `{ user: { name: 'x', tags: ['y'] } }`.
  *   Indexes are keys, not positions: `a[0]=x` → `{ a: { '0': 'x' } }`.
  * - A name that does not fit (unbalanced brackets, `[]` before the end, too
- *   deep, or clashing with a plain value already there) is kept verbatim as one
+ *   deep, or nesting below a plain value already there) is kept verbatim as one
  *   key, so no field is ever lost: `a=1&a[b]=2` → `{ a: '1', 'a[b]': '2' }`.
+ *   A plain value after an object joins it in an array: `a[b]=1&a=2` → `{ a: [{ b: '1' }, '2'] }`.
  *
  * Objects are plain and written with own properties only, so a field called
  * `__proto__` or `constructor` is just data and pollutes nothing.
@@ -25,6 +26,7 @@ const BRACKETED = /^([^[\]]+)((?:\[[^[\]]*\])+)$/;
 
 export function addFormField(target: FormObject, name: string, value: string): void {
   const path = splitName(name);
+  // A one-key path walks nothing, so the verbatim fallback always succeeds.
   if (path === undefined || !addAtPath(target, path, value)) addAtPath(target, [name], value);
 }
 
@@ -40,15 +42,20 @@ function splitName(name: string): string[] | undefined {
   return keys;
 }
 
-/** Returns false, changing nothing, when the path runs into a value of another shape. */
+/**
+ * Returns false, changing nothing, when the path runs through a plain value or
+ * an array. The last step always succeeds: a second value for the same key
+ * turns it into an array, whatever the first was.
+ */
 function addAtPath(target: FormObject, path: string[], value: string): boolean {
+  const append = path.length > 1 && path[path.length - 1] === '';
+  const keys = append ? path.slice(0, -1) : path;
   let node = target;
-  const last = path.length - 1;
-  for (let depth = 0; depth < last; depth++) {
-    const key = path[depth] as string;
+  for (let depth = 0; depth < keys.length - 1; depth++) {
+    const key = keys[depth] as string;
     const next = Object.hasOwn(node, key) ? node[key] : undefined;
     if (next === undefined) {
-      // Create the rest of the path in one go: nothing can clash below a new object.
+      // Nothing can clash below a new object, so creating it never needs undoing.
       const created: FormObject = {};
       setOwn(node, key, created);
       node = created;
@@ -58,18 +65,11 @@ function addAtPath(target: FormObject, path: string[], value: string): boolean {
       return false;
     }
   }
-  const key = path[last] as string;
-  if (key === '') return false; // `a[]` at the top level is split by the caller as ['a', ''], never here alone
-  return appendValue(node, key, value, path.length > 1 && false);
-}
-
-function appendValue(node: FormObject, key: string, value: string, _unused: boolean): boolean {
-  void _unused;
+  const key = keys[keys.length - 1] as string;
   const existing = Object.hasOwn(node, key) ? node[key] : undefined;
-  if (existing === undefined) setOwn(node, key, value);
-  else if (typeof existing === 'string') setOwn(node, key, [existing, value]);
+  if (existing === undefined) setOwn(node, key, append ? [value] : value);
   else if (Array.isArray(existing)) existing.push(value);
-  else return false;
+  else setOwn(node, key, [existing, value]);
   return true;
 }
 

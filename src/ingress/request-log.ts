@@ -1,0 +1,34 @@
+import type { FastifyRequest } from 'fastify';
+import { newId } from '../shared/ids.js';
+import { insertRequests, type RequestLogEntry, type RequestOutcome } from '../store/requests.js';
+import type { WriteBatcher } from '../store/write-batcher.js';
+import { redactHeaders } from './redact.js';
+
+export interface RequestLogger {
+  /** Commits the entry in the same group commit as whatever else this turn writes. */
+  record(request: FastifyRequest, entry: { outcome: RequestOutcome; status: number; workflowId?: string | null; executionId?: string | null; reason?: string | null; bodyBytes?: number; latencyMs: number }): Promise<void>;
+}
+
+/** Every webhook request, refused ones too, lands here with credentials redacted. */
+export function createRequestLogger(batcher: WriteBatcher, now: () => Date): RequestLogger {
+  return {
+    record(request, entry) {
+      const row: RequestLogEntry = {
+        id: newId(),
+        receivedAt: new Date(now().getTime() - Math.round(entry.latencyMs)).toISOString(),
+        ip: request.ip,
+        method: request.method,
+        path: request.url.split('?', 1)[0]!,
+        workflowId: entry.workflowId ?? null,
+        executionId: entry.executionId ?? null,
+        outcome: entry.outcome,
+        status: entry.status,
+        latencyMs: Math.round(entry.latencyMs * 1000) / 1000,
+        headers: redactHeaders(request.headers),
+        reason: entry.reason ?? null,
+        bodyBytes: entry.bodyBytes ?? 0,
+      };
+      return batcher.write((trx) => insertRequests(trx, [row]));
+    },
+  };
+}
