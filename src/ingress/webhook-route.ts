@@ -164,15 +164,15 @@ function runFailureReason(reply: HttpReply): string | null {
 function sendReply(reply: FastifyReply, answer: HttpReply): FastifyReply {
   reply.code(answer.status);
   for (const [name, value] of Object.entries(answer.headers)) {
+    // A templated header that evaluated to nothing is left out.
+    if (value === undefined || value === null || value === '') continue;
     try {
-      reply.header(name, value);
+      reply.header(name, typeof value === 'string' ? value : String(value));
     } catch (cause) {
       // A templated header that would break the response (CR/LF, bad name) is refused, not sent.
       throw new HookflowError('internal', `the workflow's response header "${name}" is not a valid HTTP header`, { cause });
     }
   }
-  if (answer.body === null || answer.body === undefined) return reply.send();
-  if (typeof answer.body === 'string' || Buffer.isBuffer(answer.body)) return reply.send(answer.body);
-  return reply.send(answer.body);
+  return answer.body === null || answer.body === undefined ? reply.send() : reply.send(answer.body);
 }
 

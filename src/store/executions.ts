@@ -186,3 +186,58 @@ export async function listExecutions(
   const items = rows.slice(0, filter.limit).map(toExecutionRecord);
   return { items, nextCursor: rows.length > filter.limit ? items[items.length - 1]!.id : null };
 }
+
+/**
+ * Writes a run's current state whether or not its row exists yet: sync runs
+ * are first written when they answer, and a write retried after a failed
+ * batch must land the same way twice.
+ */
+export async function saveExecution(db: Kysely<Database>, execution: NewExecution & { attempt?: number }): Promise<void> {
+  const row = {
+    id: execution.id,
+    workflow_id: execution.workflowId,
+    workflow_version: execution.workflowVersion,
+    status: execution.status,
+    mode: execution.mode,
+    trigger: JSON.stringify(execution.trigger),
+    response: toJson(execution.response),
+    error: toJson(execution.error),
+    attempt: execution.attempt ?? 1,
+    lease_owner: execution.leaseOwner ?? null,
+    lease_until: execution.leaseUntil ?? null,
+    request_id: execution.requestId ?? null,
+    retry_of: execution.retryOf ?? null,
+    created_at: execution.createdAt,
+    started_at: execution.startedAt ?? null,
+    finished_at: execution.finishedAt ?? null,
+  };
+  await db
+    .insertInto('executions')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({
+        status: row.status,
+        response: row.response,
+        error: row.error,
+        lease_owner: row.lease_owner,
+        lease_until: row.lease_until,
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+      }),
+    )
+    .execute();
+}
+
+/**
+ * SQLite is served by one process: at its start, every run still marked as
+ * running belongs to a process that is gone, so it is queued again at once
+ * instead of waiting for its lease to run out.
+ */
+export async function requeueAbandonedRuns(db: Kysely<Database>): Promise<number> {
+  const result = await db
+    .updateTable('executions')
+    .set({ status: 'queued', lease_owner: null, lease_until: null })
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -13,7 +13,6 @@ export type RequestOutcome =
   | 'too_large'
   | 'rate_limited'
   | 'unavailable'
-  | 'failed'
   | 'error';
 
 export interface RequestLogEntry {

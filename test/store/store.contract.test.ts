@@ -14,7 +14,7 @@ function newExecution(workflowId: string, overrides: Partial<executions.NewExecu
   return { id: newId(), workflowId, workflowVersion: 1, status: 'queued', mode: 'async', trigger: { data: { n: 1 } }, createdAt: t(0), ...overrides };
 }
 
-function job(executionId: string, path: string, overrides: Partial<StoredJob> = {}): StoredJob & { seq: number } {
+function job(executionId: string, path: string, overrides: Partial<StoredJob & { seq: number }> = {}): StoredJob & { seq: number } {
   return {
     id: newId(), executionId, path, nodeKey: path, type: 'set', status: 'succeeded', branch: null,
     input: { a: 1 }, output: { b: 2 }, error: null, attempts: 1, startedAt: t(1), finishedAt: t(2), seq: 0, ...overrides,

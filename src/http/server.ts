@@ -1,0 +1,87 @@
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { parse as parseYaml } from 'yaml';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { createAuthenticator } from '../api/auth.js';
+import { apiErrorHandler } from '../api/error-handler.js';
+import { executionRoutes } from '../api/executions.js';
+import { requestRoutes } from '../api/requests.js';
+import { sharedSchemas } from '../api/schemas.js';
+import { workflowRoutes } from '../api/workflows.js';
+import { webhookRoutes, type WebhookRouteDeps } from '../ingress/webhook-route.js';
+import type { Runner } from '../runs/runner.js';
+import { HookflowError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { Database } from '../store/schema.js';
+import type { WorkflowCatalog } from '../workflows/catalog.js';
+import type { WorkflowService } from '../workflows/service.js';
+
+export interface HttpServerDeps {
+  logger: Logger;
+  db: Kysely<Database>;
+  runner: Runner;
+  catalog: WorkflowCatalog;
+  service: WorkflowService;
+  adminToken: string | undefined;
+  publicUrl: string | undefined;
+  webhook: Omit<WebhookRouteDeps, 'runner'>;
+  https?: { cert: Buffer; key: Buffer };
+  version: string;
+}
+
+/** The HTTP side: health, the public webhook endpoint, and the management API with its OpenAPI document. */
+export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // The request log in the store records every webhook call; a log line per request would double the cost.
+    logController: new LogController({ disableRequestLogging: true }),
+    ...(deps.https ? { https: deps.https } : {}),
+  }) as unknown as FastifyInstance;
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Hookflow', version: deps.version, description: 'Webhook-to-workflow server: management API and webhook endpoint.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    if (deps.webhook.draining()) return reply.code(503).send({ status: 'shutting_down' });
+    try {
+      await sql`select 1`.execute(deps.db);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'store_unreachable' });
+    }
+  });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (scope) => webhookRoutes(scope, { ...deps.webhook, runner: deps.runner }));
+
+  const authenticate = createAuthenticator(deps.db, deps.adminToken);
+  await app.register(async (api) => {
+    api.setErrorHandler(apiErrorHandler);
+    api.addHook('onRequest', async (request) => {
+      if (deps.webhook.draining() && request.method !== 'GET') {
+        throw new HookflowError('unavailable', 'the server is shutting down', { headers: { 'retry-after': '5' } });
+      }
+      await authenticate(request);
+    });
+    api.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml'], { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, parseYaml(body as string));
+      } catch (err) {
+        done(new HookflowError('bad_request', `invalid YAML: ${(err as Error).message}`), undefined);
+      }
+    });
+    await workflowRoutes(api, { db: deps.db, service: deps.service, publicUrl: deps.publicUrl });
+    await executionRoutes(api, { db: deps.db, runner: deps.runner, catalog: deps.catalog });
+    await requestRoutes(api, { db: deps.db });
+  });
+
+  return app;
+}
