@@ -54,7 +54,7 @@ export async function startHookflow(config: Config, options: StartOptions = {}):
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
 
   const store = openStore(storeOptionsFromConfig(config));
-  await migrateToLatest(store.db);
+  await migrateToLatest(store);
   if (store.dialect === 'sqlite' && config.role !== 'web') {
     const requeued = await requeueAbandonedRuns(store.db);
     if (requeued > 0) logger.info({ runs: requeued }, 'resuming runs left by a stopped process');

@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate': {
       const store = openStore(storeOptionsFromConfig(config));
-      const result = await migrateToLatest(store.db);
+      const result = await migrateToLatest(store);
       await store.close();
       const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
@@ -83,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
       }
       const store = openStore(storeOptionsFromConfig(config));
       try {
-        await migrateToLatest(store.db);
+        await migrateToLatest(store);
         if (command === 'export') {
           const workflow = await getWorkflow(store.db, arg);
           if (!workflow) throw new HookflowError('not_found', `no workflow ${arg}`);

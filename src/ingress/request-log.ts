@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { newId } from '../shared/ids.js';
-import { insertRequests, type RequestLogEntry, type RequestOutcome } from '../store/requests.js';
+import type { RequestLogEntry, RequestOutcome } from '../store/requests.js';
 import type { WriteBatcher } from '../store/write-batcher.js';
 import { redactHeaders } from './redact.js';
 
@@ -28,7 +28,7 @@ export function createRequestLogger(batcher: WriteBatcher, now: () => Date): Req
         reason: entry.reason ?? null,
         bodyBytes: entry.bodyBytes ?? 0,
       };
-      return batcher.write((trx) => insertRequests(trx, [row]));
+      return batcher.write((set) => set.requests.push(row));
     },
   };
 }

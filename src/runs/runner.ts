@@ -7,8 +7,8 @@ import type { HttpReply, JobRecord, TriggerContext } from '../engine/run.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { newId } from '../shared/ids.js';
-import { saveExecution, renewLeases, type ExecutionRecord, type ExecutionMode } from '../store/executions.js';
-import { listJobs, saveJobs } from '../store/jobs.js';
+import { renewLeases, type ExecutionRecord, type ExecutionMode } from '../store/executions.js';
+import { listJobs } from '../store/jobs.js';
 import { executionRow, unconfirmedJobs, type RunState } from './run-state.js';
 import { syncReply } from './sync-reply.js';
 
@@ -113,11 +113,10 @@ export function createRunner(deps: RunnerDeps): Runner {
   function persist(state: RunState): Promise<void> {
     let written = 0;
     return batcher
-      .write(async (trx) => {
+      .write((set) => {
         written = state.jobs.length;
-        const jobs = unconfirmedJobs(state);
-        await saveExecution(trx, executionRow(state, { workerId: deps.workerId, leaseUntil: leaseUntil() }));
-        await saveJobs(trx, jobs);
+        set.executions.push(executionRow(state, { workerId: deps.workerId, leaseUntil: leaseUntil() }));
+        set.jobs.push(...unconfirmedJobs(state));
       })
       .then(() => {
         state.confirmedJobs = Math.max(state.confirmedJobs, written);

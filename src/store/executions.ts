@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, ExecutionTable } from './schema.js';
 import { fromJson, toJson } from './json.js';
 import type { Dialect } from './database.js';
+import { chunks } from './chunks.js';
 
 export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export type ExecutionMode = 'sync' | 'async';
@@ -50,27 +51,7 @@ export function toExecutionRecord(row: Selectable<ExecutionTable>): ExecutionRec
 }
 
 export async function insertExecution(db: Kysely<Database>, execution: NewExecution): Promise<void> {
-  await db
-    .insertInto('executions')
-    .values({
-      id: execution.id,
-      workflow_id: execution.workflowId,
-      workflow_version: execution.workflowVersion,
-      status: execution.status,
-      mode: execution.mode,
-      trigger: JSON.stringify(execution.trigger),
-      response: toJson(execution.response),
-      error: toJson(execution.error),
-      attempt: 1,
-      lease_owner: execution.leaseOwner ?? null,
-      lease_until: execution.leaseUntil ?? null,
-      request_id: execution.requestId ?? null,
-      retry_of: execution.retryOf ?? null,
-      created_at: execution.createdAt,
-      started_at: execution.startedAt ?? null,
-      finished_at: execution.finishedAt ?? null,
-    })
-    .execute();
+  await db.insertInto('executions').values(executionValues(execution)).execute();
 }
 
 /** Records how a run ended and releases its lease. */
@@ -188,12 +169,35 @@ export async function listExecutions(
 }
 
 /**
- * Writes a run's current state whether or not its row exists yet: sync runs
+ * Writes runs' current state whether or not their rows exist yet: sync runs
  * are first written when they answer, and a write retried after a failed
- * batch must land the same way twice.
+ * batch must land the same way twice. One statement for many runs: the
+ * group commit hands over a whole batch.
  */
-export async function saveExecution(db: Kysely<Database>, execution: NewExecution & { attempt?: number }): Promise<void> {
-  const row = {
+export async function saveExecutions(db: Kysely<Database>, executions: readonly SavedExecution[]): Promise<void> {
+  for (const chunk of chunks(executions, 500)) {
+    await db
+      .insertInto('executions')
+      .values(chunk.map(executionValues))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          response: eb.ref('excluded.response'),
+          error: eb.ref('excluded.error'),
+          lease_owner: eb.ref('excluded.lease_owner'),
+          lease_until: eb.ref('excluded.lease_until'),
+          started_at: eb.ref('excluded.started_at'),
+          finished_at: eb.ref('excluded.finished_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+export type SavedExecution = NewExecution & { attempt?: number };
+
+function executionValues(execution: SavedExecution) {
+  return {
     id: execution.id,
     workflow_id: execution.workflowId,
     workflow_version: execution.workflowVersion,
@@ -211,21 +215,6 @@ export async function saveExecution(db: Kysely<Database>, execution: NewExecutio
     started_at: execution.startedAt ?? null,
     finished_at: execution.finishedAt ?? null,
   };
-  await db
-    .insertInto('executions')
-    .values(row)
-    .onConflict((oc) =>
-      oc.column('id').doUpdateSet({
-        status: row.status,
-        response: row.response,
-        error: row.error,
-        lease_owner: row.lease_owner,
-        lease_until: row.lease_until,
-        started_at: row.started_at,
-        finished_at: row.finished_at,
-      }),
-    )
-    .execute();
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { fromJson, toJson } from './json.js';
+import { chunks } from './chunks.js';
 
 /** One node run, as stored. The engine's JobRecord has the same shape. */
 export interface StoredJob {
@@ -24,7 +25,10 @@ export interface StoredJob {
  * failed with `onError: continue` runs anew): the newer record wins.
  */
 export async function saveJobs(db: Kysely<Database>, jobs: readonly (StoredJob & { seq: number })[]): Promise<void> {
-  if (jobs.length === 0) return;
+  for (const chunk of chunks(jobs, 500)) await saveJobChunk(db, chunk);
+}
+
+async function saveJobChunk(db: Kysely<Database>, jobs: readonly (StoredJob & { seq: number })[]): Promise<void> {
   await db
     .insertInto('jobs')
     .values(

@@ -1,4 +1,5 @@
-import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationResultSet } from 'kysely';
+import type { Store } from './database.js';
 import * as m001 from './migrations/001-initial.js';
 
 /** Numbered, append-only; imported statically so the compiled build carries them. */
@@ -6,8 +7,17 @@ const migrations: Record<string, Migration> = {
   '001-initial': m001,
 };
 
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {
+  // Kysely looks for its bookkeeping tables by name in every schema; on
+  // PostgreSQL name the one in use, or a Hookflow in another schema of the
+  // same database would make this one skip creating its own.
+  const schema =
+    store.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { chunks } from './chunks.js';
 
 /** Why a request ended as it did; stored as text, listed in docs/api.md. */
 export type RequestOutcome =
@@ -32,7 +33,10 @@ export interface RequestLogEntry {
 }
 
 export async function insertRequests(db: Kysely<Database>, entries: readonly RequestLogEntry[]): Promise<void> {
-  if (entries.length === 0) return;
+  for (const chunk of chunks(entries, 500)) await insertRequestChunk(db, chunk);
+}
+
+async function insertRequestChunk(db: Kysely<Database>, entries: readonly RequestLogEntry[]): Promise<void> {
   await db
     .insertInto('requests')
     .values(

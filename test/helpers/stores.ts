@@ -55,7 +55,7 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
   if (kind === 'sqlite') {
     const options: StoreOptions = { kind: 'sqlite', file: path.join(dataDir, 'hookflow.db') };
     const store = openStore(options);
-    await migrateToLatest(store.db);
+    await migrateToLatest(store);
     return {
       store,
       options,
@@ -74,7 +74,7 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
   await admin.end();
   const options: StoreOptions = { kind: 'postgres', url: testPostgresUrl, schema };
   const store = openStore(options);
-  await migrateToLatest(store.db);
+  await migrateToLatest(store);
   const url = new URL(testPostgresUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return {

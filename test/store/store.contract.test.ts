@@ -138,9 +138,9 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
   it('commits concurrent writes in shared transactions and isolates a failing one', async () => {
     const batcher = createWriteBatcher(ts.store.db);
     const writes = Array.from({ length: 20 }, (_, i) =>
-      batcher.write((trx) => insertRequests(trx, [request({ id: `r${String(i).padStart(2, '0')}` })])),
+      batcher.write((set) => set.requests.push(request({ id: `r${String(i).padStart(2, '0')}` }))),
     );
-    const duplicate = batcher.write((trx) => insertRequests(trx, [request({ id: 'r00' })]));
+    const duplicate = batcher.write((set) => set.requests.push(request({ id: 'r00' })));
     await Promise.all(writes);
     await expect(duplicate).rejects.toThrow();
     await batcher.drain();
