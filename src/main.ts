@@ -123,7 +123,7 @@ export async function startHookflow(config: Config, options: StartOptions = {}):
 
   const retention = setInterval(() => {
     if (config.requestLogRetentionDays === 0) return;
-    const cutoff = new Date(clock.now().getTime() - config.requestLogRetentionDays * 86_400_000).toISOString();
+    const cutoff = new Date(clock.now().getTime() - config.requestLogRetentionDays * 86_400_000);
     deleteRequestsBefore(store.db, cutoff).catch((err) => logger.warn({ err }, 'request log retention failed'));
   }, 3_600_000);
   retention.unref();

@@ -69,6 +69,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   let backgroundRuns = 0;
   let stopping = false;
   const capacityListeners: (() => void)[] = [];
+  const pendingWrites = new WeakMap<RunState, Promise<void>>();
 
   const leaseUntil = () => new Date(clock.now().getTime() + deps.leaseMs).toISOString();
 
@@ -107,13 +108,17 @@ export function createRunner(deps: RunnerDeps): Runner {
 
   /**
    * Commits the run as it stands when the batch flushes (not when this is
-   * called), so jobs that finish in between ride along. Idempotent: a batch
-   * retried after a failure writes the same rows again.
+   * called), so jobs that finish in between ride along, and calls made
+   * before that flush share one write. Idempotent: a batch retried after a
+   * failure writes the same rows again.
    */
   function persist(state: RunState): Promise<void> {
+    const pending = pendingWrites.get(state);
+    if (pending) return pending;
     let written = 0;
-    return batcher
+    const write = batcher
       .write((set) => {
+        pendingWrites.delete(state);
         written = state.jobs.length;
         set.executions.push(executionRow(state, { workerId: deps.workerId, leaseUntil: leaseUntil() }));
         set.jobs.push(...unconfirmedJobs(state));
@@ -121,6 +126,8 @@ export function createRunner(deps: RunnerDeps): Runner {
       .then(() => {
         state.confirmedJobs = Math.max(state.confirmedJobs, written);
       });
+    pendingWrites.set(state, write);
+    return write;
   }
 
   function execute(state: RunState, compiled: CompiledWorkflow, options: { completedJobs?: JobRecord[]; onReply?: (reply: HttpReply) => void }): InFlight {

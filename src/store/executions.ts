@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, ExecutionTable } from './schema.js';
 import { fromJson, toJson } from './json.js';
 import type { Dialect } from './database.js';
-import { chunks } from './chunks.js';
+import { bulkInsert, type BulkInsert } from './bulk-insert.js';
 
 export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export type ExecutionMode = 'sync' | 'async';
@@ -91,9 +91,9 @@ export async function claimExecutions(
   const candidates = db
     .selectFrom('executions')
     .select('id')
-    .where((eb) =>
-      eb.or([eb('status', '=', 'queued'), eb.and([eb('status', '=', 'running'), eb('lease_until', '<', claim.now)])]),
-    )
+    // The IN term matches the partial index's predicate, so both stores use it.
+    .where('status', 'in', ['queued', 'running'])
+    .where((eb) => eb.or([eb('status', '=', 'queued'), eb('lease_until', '<', claim.now)]))
     .orderBy('id')
     .limit(claim.limit);
   const rows = await db
@@ -174,27 +174,13 @@ export async function listExecutions(
  * batch must land the same way twice. One statement for many runs: the
  * group commit hands over a whole batch.
  */
-export async function saveExecutions(db: Kysely<Database>, executions: readonly SavedExecution[]): Promise<void> {
-  for (const chunk of chunks(executions, 500)) {
-    await db
-      .insertInto('executions')
-      .values(chunk.map(executionValues))
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          status: eb.ref('excluded.status'),
-          response: eb.ref('excluded.response'),
-          error: eb.ref('excluded.error'),
-          lease_owner: eb.ref('excluded.lease_owner'),
-          lease_until: eb.ref('excluded.lease_until'),
-          started_at: eb.ref('excluded.started_at'),
-          finished_at: eb.ref('excluded.finished_at'),
-        })),
-      )
-      .execute();
-  }
-}
-
 export type SavedExecution = NewExecution & { attempt?: number };
+
+// MUST list the keys of executionValues() in the order it returns them.
+const EXECUTION_COLUMNS = [
+  'id', 'workflow_id', 'workflow_version', 'status', 'mode', 'trigger', 'response', 'error', 'attempt',
+  'lease_owner', 'lease_until', 'request_id', 'retry_of', 'created_at', 'started_at', 'finished_at',
+] as const;
 
 function executionValues(execution: SavedExecution) {
   return {
@@ -216,6 +202,13 @@ function executionValues(execution: SavedExecution) {
     finished_at: execution.finishedAt ?? null,
   };
 }
+
+export const saveExecutions: BulkInsert<SavedExecution> = bulkInsert({
+  table: 'executions',
+  columns: EXECUTION_COLUMNS,
+  values: (execution) => Object.values(executionValues(execution)),
+  conflict: { target: ['id'], update: ['status', 'response', 'error', 'lease_owner', 'lease_until', 'started_at', 'finished_at'] },
+});
 
 /**
  * SQLite is served by one process: at its start, every run still marked as

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { fromJson, toJson } from './json.js';
-import { chunks } from './chunks.js';
+import { bulkInsert, type BulkInsert } from './bulk-insert.js';
 
 /** One node run, as stored. The engine's JobRecord has the same shape. */
 export interface StoredJob {
@@ -24,47 +24,18 @@ export interface StoredJob {
  * Writes finished jobs. A resumed run may write a path again (a job that
  * failed with `onError: continue` runs anew): the newer record wins.
  */
-export async function saveJobs(db: Kysely<Database>, jobs: readonly (StoredJob & { seq: number })[]): Promise<void> {
-  for (const chunk of chunks(jobs, 500)) await saveJobChunk(db, chunk);
-}
-
-async function saveJobChunk(db: Kysely<Database>, jobs: readonly (StoredJob & { seq: number })[]): Promise<void> {
-  await db
-    .insertInto('jobs')
-    .values(
-      jobs.map((job) => ({
-        id: job.id,
-        execution_id: job.executionId,
-        seq: job.seq,
-        path: job.path,
-        node_key: job.nodeKey,
-        type: job.type,
-        status: job.status,
-        branch: job.branch,
-        input: toJson(job.input),
-        output: toJson(job.output),
-        error: toJson(job.error),
-        attempts: job.attempts,
-        started_at: job.startedAt,
-        finished_at: job.finishedAt,
-      })),
-    )
-    .onConflict((oc) =>
-      oc.columns(['execution_id', 'path']).doUpdateSet((eb) => ({
-        id: eb.ref('excluded.id'),
-        seq: eb.ref('excluded.seq'),
-        status: eb.ref('excluded.status'),
-        branch: eb.ref('excluded.branch'),
-        input: eb.ref('excluded.input'),
-        output: eb.ref('excluded.output'),
-        error: eb.ref('excluded.error'),
-        attempts: eb.ref('excluded.attempts'),
-        started_at: eb.ref('excluded.started_at'),
-        finished_at: eb.ref('excluded.finished_at'),
-      })),
-    )
-    .execute();
-}
+export const saveJobs: BulkInsert<StoredJob & { seq: number }> = bulkInsert({
+  table: 'jobs',
+  columns: ['id', 'execution_id', 'seq', 'path', 'node_key', 'type', 'status', 'branch', 'input', 'output', 'error', 'attempts', 'started_at', 'finished_at'],
+  values: (job) => [
+    job.id, job.executionId, job.seq, job.path, job.nodeKey, job.type, job.status, job.branch,
+    toJson(job.input), toJson(job.output), toJson(job.error), job.attempts, job.startedAt, job.finishedAt,
+  ],
+  conflict: {
+    target: ['execution_id', 'path'],
+    update: ['id', 'seq', 'status', 'branch', 'input', 'output', 'error', 'attempts', 'started_at', 'finished_at'],
+  },
+});
 
 export async function listJobs(db: Kysely<Database>, executionId: string): Promise<StoredJob[]> {
   const rows = await db

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { chunks } from './chunks.js';
+import { bulkInsert, type BulkInsert } from './bulk-insert.js';
+import { idFloor } from '../shared/ids.js';
 
 /** Why a request ended as it did; stored as text, listed in docs/api.md. */
 export type RequestOutcome =
@@ -32,32 +33,14 @@ export interface RequestLogEntry {
   bodyBytes: number;
 }
 
-export async function insertRequests(db: Kysely<Database>, entries: readonly RequestLogEntry[]): Promise<void> {
-  for (const chunk of chunks(entries, 500)) await insertRequestChunk(db, chunk);
-}
-
-async function insertRequestChunk(db: Kysely<Database>, entries: readonly RequestLogEntry[]): Promise<void> {
-  await db
-    .insertInto('requests')
-    .values(
-      entries.map((entry) => ({
-        id: entry.id,
-        received_at: entry.receivedAt,
-        ip: entry.ip,
-        method: entry.method,
-        path: entry.path,
-        workflow_id: entry.workflowId,
-        execution_id: entry.executionId,
-        outcome: entry.outcome,
-        status: entry.status,
-        latency_ms: entry.latencyMs,
-        headers: JSON.stringify(entry.headers),
-        reason: entry.reason,
-        body_bytes: entry.bodyBytes,
-      })),
-    )
-    .execute();
-}
+export const insertRequests: BulkInsert<RequestLogEntry> = bulkInsert({
+  table: 'requests',
+  columns: ['id', 'received_at', 'ip', 'method', 'path', 'workflow_id', 'execution_id', 'outcome', 'status', 'latency_ms', 'headers', 'reason', 'body_bytes'],
+  values: (entry) => [
+    entry.id, entry.receivedAt, entry.ip, entry.method, entry.path, entry.workflowId, entry.executionId,
+    entry.outcome, entry.status, entry.latencyMs, JSON.stringify(entry.headers), entry.reason, entry.bodyBytes,
+  ],
+});
 
 export interface RequestFilter {
   workflowId?: string;
@@ -93,8 +76,8 @@ export async function listRequests(
   return { items, nextCursor: rows.length > filter.limit ? items[items.length - 1]!.id : null };
 }
 
-/** Retention: drops entries received before `cutoff`. */
-export async function deleteRequestsBefore(db: Kysely<Database>, cutoff: string): Promise<number> {
-  const result = await db.deleteFrom('requests').where('received_at', '<', cutoff).executeTakeFirst();
+/** Retention: drops entries received before `cutoff` (ids are time-ordered, so by id). */
+export async function deleteRequestsBefore(db: Kysely<Database>, cutoff: Date): Promise<number> {
+  const result = await db.deleteFrom('requests').where('id', '<', idFloor(cutoff)).executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newId } from '../../src/shared/ids.js';
+import { idFloor, newId } from '../../src/shared/ids.js';
 import * as workflows from '../../src/store/workflows.js';
 import * as executions from '../../src/store/executions.js';
 import { listJobs, saveJobs, type StoredJob } from '../../src/store/jobs.js';
@@ -8,7 +8,10 @@ import { countActiveTokens, findActiveTokenByHash, insertApiToken } from '../../
 import { createWriteBatcher } from '../../src/store/write-batcher.js';
 import { createTestStore, storeKinds, type TestStore } from '../helpers/stores.js';
 
-const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+const t = (s: number) => at(s).toISOString();
+/** An id made at second `s` (ids are time-ordered). */
+const idAt = (s: number) => `${idFloor(at(s)).slice(0, -1)}1`;
 
 function newExecution(workflowId: string, overrides: Partial<executions.NewExecution> = {}): executions.NewExecution {
   return { id: newId(), workflowId, workflowVersion: 1, status: 'queued', mode: 'async', trigger: { data: { n: 1 } }, createdAt: t(0), ...overrides };
@@ -117,12 +120,12 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
 
   it('keeps the request log with filters, a cursor and retention', async () => {
     const { db } = ts.store;
-    await insertRequests(db, [request({ receivedAt: t(0), outcome: 'not_found', status: 404 }), request({ receivedAt: t(30), workflowId: 'w1' })]);
+    await insertRequests(db, [request({ id: idAt(0), receivedAt: t(0), outcome: 'not_found', status: 404 }), request({ id: idAt(30), receivedAt: t(30), workflowId: 'w1' })]);
     const all = await listRequests(db, { limit: 10 });
     expect(all.items.map((r) => r.outcome)).toEqual(['accepted', 'not_found']);
     expect(all.items[0]).toMatchObject({ latencyMs: 1.5, headers: { 'content-type': 'application/json' }, workflowId: 'w1' });
     expect((await listRequests(db, { limit: 10, outcome: 'not_found' })).items).toHaveLength(1);
-    expect(await deleteRequestsBefore(db, t(10))).toBe(1);
+    expect(await deleteRequestsBefore(db, at(10))).toBe(1);
     expect((await listRequests(db, { limit: 10 })).items).toHaveLength(1);
   });
 

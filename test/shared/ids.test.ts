@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { idFloor, newId, newWebhookKey } from '../../src/shared/ids.js';
+
+describe('ids', () => {
+  it('makes RFC 9562 version-7 UUIDs that sort by creation time', async () => {
+    const first = newId();
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    const ids = Array.from({ length: 1000 }, () => newId());
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    expect(ids.every((id) => id > first)).toBe(true);
+    expect(Number.parseInt(ids[0]!.replaceAll('-', '').slice(0, 12), 16)).toBeCloseTo(Date.now(), -3);
+  });
+
+  it('gives a floor below every id made at or after a time', () => {
+    const before = idFloor(new Date(Date.now() - 1));
+    expect(newId() > before).toBe(true);
+    expect(idFloor(new Date(Date.now() + 60_000)) > newId()).toBe(true);
+  });
+
+  it('makes webhook keys of at least 128 random bits', () => {
+    const key = newWebhookKey();
+    expect(Buffer.from(key, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
+    expect(newWebhookKey()).not.toBe(key);
+  });
+});
