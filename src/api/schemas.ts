@@ -48,6 +48,7 @@ export const Job = Type.Object(
     attempts: Type.Integer(),
     startedAt: Type.String(),
     finishedAt: Type.String(),
+    logs: Type.Optional(Type.Array(Type.String(), { description: 'What the node logged (a `code` node\'s `console.*` lines); absent when nothing.' })),
   },
   { $id: 'Job' },
 );

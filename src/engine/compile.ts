@@ -48,6 +48,8 @@ export interface CompiledTrigger {
   readonly dedup: { readonly key: CompiledValue; readonly windowMs: number } | undefined;
   /** Evaluates to `{status?, headers?, body?}`; the executor renders it for sync runs without a respond node. */
   readonly response: CompiledValue | undefined;
+  /** Evaluates (scope with `$secrets`) to the `handshake` object. */
+  readonly handshake: CompiledValue | undefined;
 }
 
 export interface CompiledWorkflow {
@@ -92,6 +94,7 @@ function compileTrigger(spec: TriggerSpec): CompiledTrigger {
     verify: spec.verify && compileValue(spec.verify, 'trigger.verify'),
     dedup: spec.dedup && { key: compileValue(spec.dedup.key, 'trigger.dedup.key'), windowMs: parseDuration(spec.dedup.window) },
     response: spec.response && compileValue(spec.response, 'trigger.response'),
+    handshake: spec.handshake && compileValue(spec.handshake, 'trigger.handshake'),
   };
 }
 

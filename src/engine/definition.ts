@@ -9,6 +9,7 @@
  * developers.
  */
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import { VERIFY_PRESETS } from '../verify/index.js';
 
 /** A string union as a JSON Schema `enum`, so errors read "must be one of: a, b". */
 export function StringEnum<const T extends readonly string[]>(values: T, options: object = {}): TUnsafe<T[number]> {
@@ -21,10 +22,8 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export const RUN_MODES = ['sync', 'async'] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 
-export const VERIFY_PRESETS = [
-  'github', 'gitlab', 'stripe', 'slack', 'shopify', 'standard-webhooks', 'hmac', 'basic', 'bearer',
-] as const;
-export type VerifyPreset = (typeof VERIFY_PRESETS)[number];
+export { VERIFY_PRESETS };
+export type { VerifyPreset } from '../verify/index.js';
 
 /** `$nodes.<key>` must work in expressions, so keys are identifiers. */
 export const NODE_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -49,12 +48,16 @@ export type ResponseSpec = Static<typeof ResponseSpec>;
 export const VerifySpec = Type.Object(
   {
     preset: StringEnum(VERIFY_PRESETS),
-    secret: Type.String({ minLength: 1 }),
+    /** One secret, or several while rotating: a request signed with any of them passes. */
+    secret: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 10 })]),
     toleranceSec: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     header: Type.Optional(Type.String({ minLength: 1 })),
     algorithm: Type.Optional(StringEnum(['sha1', 'sha256', 'sha512'] as const)),
     encoding: Type.Optional(StringEnum(['hex', 'base64'] as const)),
     prefix: Type.Optional(Type.String()),
+    /** `hmac` with a timestamp: the header carrying it, and what is signed, e.g. `{timestamp}.{body}`. */
+    timestampHeader: Type.Optional(Type.String({ minLength: 1 })),
+    payload: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -75,6 +78,17 @@ export const RateLimitSpec = Type.Object(
 );
 export type RateLimitSpec = Static<typeof RateLimitSpec>;
 
+/** Provider handshakes answered without a run (docs/security.md). */
+export const HandshakeSpec = Type.Object(
+  {
+    slack: Type.Optional(Type.Boolean()),
+    metaVerifyToken: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })])),
+    zoomSecret: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type HandshakeSpec = Static<typeof HandshakeSpec>;
+
 export const TriggerSpec = Type.Object(
   {
     type: StringEnum(['webhook'] as const),
@@ -92,6 +106,7 @@ export const TriggerSpec = Type.Object(
     dedup: Type.Optional(DedupSpec),
     maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1 })),
     rateLimit: Type.Optional(RateLimitSpec),
+    handshake: Type.Optional(HandshakeSpec),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,4 @@
-import { HookflowError, PermanentFailure } from '../shared/errors.js';
+import { HookflowError, PermanentFailure, RetryLater } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { CompiledNode } from './compile.js';
 import type { Scope } from './expressions/index.js';
@@ -11,7 +11,8 @@ export type AttemptsOutcome =
 
 /**
  * Runs a node up to `1 + retry.max` times, waiting `backoffMs * 2^(n-1)`
- * (via `ports.sleep`) before retry n. A `PermanentFailure` ends the attempts
+ * (via `ports.sleep`) before retry n, or longer when the failure is a
+ * `RetryLater` asking for more. A `PermanentFailure` ends the attempts
  * at once. Throws {@link Interrupted} on shutdown; every other failure is
  * returned.
  */
@@ -30,7 +31,9 @@ export async function runAttempts(
       // A node that failed because shutdown aborted its signal was interrupted, not failed.
       if (error instanceof Interrupted || state.request.signal?.aborted) throw new Interrupted();
       if (attempt >= attempts || error instanceof PermanentFailure) return { ok: false, error, attempts: attempt };
-      const waitMs = node.retry.backoffMs * 2 ** (attempt - 1);
+      const backoffMs = node.retry.backoffMs * 2 ** (attempt - 1);
+      // Retry-After is the earliest the other side takes us back; our own backoff may ask for longer.
+      const waitMs = error instanceof RetryLater ? Math.max(backoffMs, error.retryAfterMs) : backoffMs;
       state.ports.logger.debug({ nodeKey: node.key, attempt, waitMs, err: error }, 'node failed; retrying');
       try {
         await state.ports.sleep(waitMs, state.request.signal);

@@ -31,6 +31,18 @@ export interface NodeResult {
   respond?: HttpReply;
   /** Stop the whole run after this node. With `failed`, a string `output.message` becomes the run's error message. */
   end?: 'succeeded' | 'failed';
+  /**
+   * Lines the node logged for the user (a `code` node's `console.log`), kept
+   * on its job. A node that fails may attach them to the error it throws
+   * (`Object.assign(error, { logs })`): see {@link logsOf}.
+   */
+  logs?: string[];
+}
+
+/** The `logs` a failing node attached to its error, if any. */
+export function logsOf(error: unknown): string[] | undefined {
+  const logs = (error as { logs?: unknown } | null | undefined)?.logs;
+  return Array.isArray(logs) && logs.length > 0 ? (logs as string[]) : undefined;
 }
 
 /** What a replayed job (completed in an earlier attempt of the run) still decides. */

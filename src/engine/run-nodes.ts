@@ -6,7 +6,7 @@
 import { HookflowError, toErrorRecord } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import type { CompiledChild, CompiledNode } from './compile.js';
-import type { NodeResult, ReplayedResult } from './node-type.js';
+import { logsOf, type NodeResult, type ReplayedResult } from './node-type.js';
 import { runAttempts, type AttemptsOutcome } from './node-attempts.js';
 import { Interrupted, type Frame, type RunState } from './run-state.js';
 import type { JobRecord } from './run.js';
@@ -87,6 +87,8 @@ async function executeNode(node: CompiledNode, path: string, frame: Frame, state
     startedAt,
     finishedAt: clock.now().toISOString(),
   };
+  const logs = outcome.ok ? outcome.result.logs : logsOf(outcome.error);
+  if (logs !== undefined && logs.length > 0) job.logs = logs;
   if (outcome.ok) {
     frame.nodes[node.key] = outcome.result.output;
     const reply = outcome.result.respond;

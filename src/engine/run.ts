@@ -63,6 +63,8 @@ export interface JobRecord {
   attempts: number;
   startedAt: string;
   finishedAt: string;
+  /** What the node logged for the user (a `code` node's `console.*`), on success or failure; absent when nothing. */
+  logs?: string[];
 }
 
 export interface RunRequest {

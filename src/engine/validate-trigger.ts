@@ -1,4 +1,5 @@
-import { isIP } from 'node:net';
+import { hmacConfigProblem } from '../verify/hmac.js';
+import { isCidr } from '../verify/ip-allow.js';
 import { compileValue, containsTemplate, ExpressionSyntaxError } from './expressions/index.js';
 import type { Problem } from './node-type.js';
 
@@ -27,9 +28,11 @@ export function checkTrigger(trigger: Record<string, unknown>): Problem[] {
       message: 'must be a template such as "{{ $context.headers[\'x-github-delivery\'] }}"; a fixed text would make every request a duplicate',
     });
   }
-  if (isObject(verify) && verify.preset === 'hmac' && verify.header === undefined) {
-    problems.push({ path: 'trigger.verify.header', message: 'is required for the hmac preset (the header carrying the signature)' });
+  if (isObject(verify) && verify.preset === 'hmac') {
+    const problem = hmacConfigProblem(verify as Parameters<typeof hmacConfigProblem>[0]);
+    if (problem) problems.push({ path: verify.header === undefined ? 'trigger.verify.header' : 'trigger.verify', message: problem });
   }
+  problems.push(...compileProblems(trigger.handshake, 'trigger.handshake'));
   problems.push(...compileProblems(trigger.response, 'trigger.response'));
   if (typeof dedupKey === 'string') problems.push(...compileProblems(dedupKey, 'trigger.dedup.key'));
   problems.push(...compileProblems(verify, 'trigger.verify'));
@@ -78,17 +81,6 @@ function decodes(segment: string): boolean {
   } catch {
     return false;
   }
-}
-
-function isCidr(text: string): boolean {
-  const slash = text.indexOf('/');
-  const address = slash === -1 ? text : text.slice(0, slash);
-  const version = isIP(address);
-  if (version === 0) return false;
-  if (slash === -1) return true;
-  const prefix = text.slice(slash + 1);
-  if (!/^[0-9]{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 /** Problems from compiling the templates in `value` (nothing when it is absent or compiles). */

@@ -67,7 +67,8 @@ class NodeWalker {
     });
     this.problems.push(...schemaProblems);
     if (nodeType.check && ownFieldsValid(nodeType, node, templatable)) {
-      for (const p of nodeType.check(node)) this.problems.push({ path: joinPath(path, p.path), message: p.message });
+      // A check's path may already be nested (`okStatus[1]`, `smtp.url`): appended as written, not quoted as one key.
+      for (const p of nodeType.check(node)) this.problems.push({ path: p.path.startsWith('[') ? `${path}${p.path}` : `${path}.${p.path}`, message: p.message });
     }
     for (const field of Object.keys(nodeType.config.properties)) {
       if (templatable(field)) this.problems.push(...compileProblems(node[field], joinPath(path, field)));

@@ -4,14 +4,19 @@ import { parse as parseYaml } from 'yaml';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { createAuthenticator } from '../api/auth.js';
+import { collectionRoutes, type CollectionRoutesDeps } from '../api/collections.js';
 import { apiErrorHandler } from '../api/error-handler.js';
 import { executionRoutes } from '../api/executions.js';
 import { requestRoutes } from '../api/requests.js';
+import { secretRoutes } from '../api/secrets.js';
 import { sharedSchemas } from '../api/schemas.js';
+import { tokenRoutes } from '../api/tokens.js';
 import { workflowRoutes } from '../api/workflows.js';
 import { webhookRoutes, type WebhookRouteDeps } from '../ingress/webhook-route.js';
 import type { Runner } from '../runs/runner.js';
+import type { SecretStore } from '../secrets/secret-store.js';
 import { HookflowError } from '../shared/errors.js';
+import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Database } from '../store/schema.js';
 import type { WorkflowCatalog } from '../workflows/catalog.js';
@@ -23,10 +28,15 @@ export interface HttpServerDeps {
   runner: Runner;
   catalog: WorkflowCatalog;
   service: WorkflowService;
+  collections: CollectionRoutesDeps;
+  secrets: SecretStore;
   adminToken: string | undefined;
   publicUrl: string | undefined;
   webhook: Omit<WebhookRouteDeps, 'runner'>;
   https?: { cert: Buffer; key: Buffer };
+  /** Against slow senders: all headers within `headersMs`, the whole request within `requestMs`. */
+  timeouts: { headersMs: number; requestMs: number };
+  clock: Clock;
   version: string;
 }
 
@@ -37,7 +47,12 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     // The request log in the store records every webhook call; a log line per request would double the cost.
     logController: new LogController({ disableRequestLogging: true }),
     ...(deps.https ? { https: deps.https } : {}),
+    requestTimeout: deps.timeouts.requestMs,
+    // Secret names run to 128 characters; the router's default refuses params over 100 with 414.
+    maxParamLength: 200,
   }) as unknown as FastifyInstance;
+  // Node's own guard against slow senders, on the HTTP and the HTTPS server alike.
+  app.server.headersTimeout = deps.timeouts.headersMs;
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -81,6 +96,9 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     await workflowRoutes(api, { db: deps.db, service: deps.service, publicUrl: deps.publicUrl });
     await executionRoutes(api, { db: deps.db, runner: deps.runner, catalog: deps.catalog });
     await requestRoutes(api, { db: deps.db });
+    await collectionRoutes(api, deps.collections);
+    await secretRoutes(api, { secrets: deps.secrets });
+    await tokenRoutes(api, { db: deps.db, clock: deps.clock });
   });
 
   return app;

@@ -6,7 +6,7 @@ import { redactHeaders } from './redact.js';
 
 export interface RequestLogger {
   /** Commits the entry in the same group commit as whatever else this turn writes. */
-  record(request: FastifyRequest, entry: { outcome: RequestOutcome; status: number; workflowId?: string | null; executionId?: string | null; reason?: string | null; bodyBytes?: number; latencyMs: number }): Promise<void>;
+  record(request: FastifyRequest, entry: { outcome: RequestOutcome; status: number; ip: string; workflowId?: string | null; executionId?: string | null; reason?: string | null; bodyBytes?: number; latencyMs: number }): Promise<void>;
 }
 
 /** Every webhook request, refused ones too, lands here with credentials redacted. */
@@ -16,7 +16,7 @@ export function createRequestLogger(batcher: WriteBatcher, now: () => Date): Req
       const row: RequestLogEntry = {
         id: newId(),
         receivedAt: new Date(now().getTime() - Math.round(entry.latencyMs)).toISOString(),
-        ip: request.ip,
+        ip: entry.ip,
         method: request.method,
         path: request.url.split('?', 1)[0]!,
         workflowId: entry.workflowId ?? null,

@@ -3,11 +3,16 @@ import type { LiveWorkflow } from '../workflows/catalog.js';
 import type { TriggerContext, HttpReply } from '../engine/run.js';
 import type { Runner } from '../runs/runner.js';
 import { HookflowError, type ErrorCode } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
 import type { RequestOutcome } from '../store/requests.js';
+import { clientIp } from '../verify/ip-allow.js';
 import type { RouteTable } from './route-table.js';
 import { parseBody, type SaveFile } from './body.js';
+import type { Deduplicator } from './dedup.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { flattenHeaders } from './redact.js';
 import type { RequestLogger } from './request-log.js';
+import { checkClientAddress, checkSender, handshake } from './sender-checks.js';
 
 export const WEBHOOK_PREFIX = '/api/webhooks/';
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -18,10 +23,17 @@ export interface WebhookRouteDeps {
   runner: Runner;
   requestLog: RequestLogger;
   saveFile: SaveFile;
+  secrets: () => Promise<Readonly<Record<string, string>>>;
+  dedup: Deduplicator;
+  rateLimiter: RateLimiter;
+  /** CIDRs whose `X-Forwarded-For` is believed (`HOOKFLOW_TRUST_PROXY`). */
+  trustedProxies: readonly string[];
   /** Global ceiling; a workflow's `maxBodyBytes` may only lower it. */
   maxBodyBytes: number;
   defaultWorkflowBodyBytes: number;
   defaultSyncTimeoutMs: number;
+  /** Sync runs this process works on at once; past it, 503 with `Retry-After`. */
+  maxSyncRuns: number;
   now: () => Date;
   /** True while shutting down: new webhook calls get 503. */
   draining: () => boolean;
@@ -46,42 +58,53 @@ const outcomeByCode: Partial<Record<ErrorCode, RequestOutcome>> = {
 };
 
 /**
- * The public webhook endpoint: `ANY /api/webhooks/<key or path>`. Lookup and
- * size checks run before the body is read; the raw bytes are kept (signature
- * checks need them) and parsed by content type only after that; every
- * request, refused ones too, is in the request log before it is answered.
+ * The public webhook endpoint: `ANY /api/webhooks/<key or path>`. In order:
+ * lookup, client address, rate limit and declared size before a byte of the
+ * body is read; then the raw bytes are verified, parsed, deduplicated, and
+ * run or queued. Every request, refused ones too, is in the request log
+ * before it is answered.
  */
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): Promise<void> {
   const found = new WeakMap<FastifyRequest, Found>();
+  const clients = new WeakMap<FastifyRequest, string>();
+  let syncRuns = 0;
+
+  const ipOf = (request: FastifyRequest): string => {
+    let ip = clients.get(request);
+    if (ip === undefined) {
+      ip = clientIp({ peer: request.socket.remoteAddress ?? request.ip, forwardedFor: request.headers['x-forwarded-for'], trustedProxies: deps.trustedProxies });
+      clients.set(request, ip);
+    }
+    return ip;
+  };
+  const log = (request: FastifyRequest, reply: FastifyReply, entry: Omit<Parameters<RequestLogger['record']>[1], 'latencyMs' | 'ip'>) =>
+    deps.requestLog.record(request, { ...entry, ip: ipOf(request), latencyMs: reply.elapsedTime });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler(async (error: FastifyError | HookflowError, request, reply) => {
-    const hookflowError = toHookflowError(error);
-    const match = found.get(request);
-    await deps.requestLog.record(request, {
-      outcome: outcomeByCode[hookflowError.code] ?? 'error',
-      status: hookflowError.status,
-      workflowId: match?.live.record.id ?? null,
-      reason: hookflowError.message,
+    const failure = toHookflowError(error);
+    await log(request, reply, {
+      outcome: outcomeByCode[failure.code] ?? 'error',
+      status: failure.status,
+      workflowId: found.get(request)?.live.record.id ?? null,
+      reason: failure.reason ?? failure.message,
       bodyBytes: Number(request.headers['content-length'] ?? 0) || 0,
-      latencyMs: reply.elapsedTime,
     });
-    if (hookflowError.status >= 500) request.log.error({ err: error }, 'webhook request failed');
-    void reply.code(hookflowError.status).headers(hookflowError.headers ?? {}).send(hookflowError.toJSON());
+    if (failure.status >= 500) request.log.error({ err: error }, 'webhook request failed');
+    void reply.code(failure.status).headers(failure.headers ?? {}).send(failure.toJSON());
   });
 
   app.route({
     method: METHODS,
     url: `${WEBHOOK_PREFIX}*`,
-    // Refuse before reading a byte of the body: unknown path, wrong method, too large.
+    exposeHeadRoute: false,
     preParsing: async (request, _reply, payload) => {
       if (deps.draining()) {
         throw new HookflowError('unavailable', 'the server is shutting down', { headers: { 'retry-after': '5' } });
       }
-      const subpath = request.url.slice(WEBHOOK_PREFIX.length);
-      const match = deps.table().match(request.method, subpath);
+      const match = deps.table().match(request.method, request.url.slice(WEBHOOK_PREFIX.length));
       if (match.kind === 'not_found') {
         throw new HookflowError('not_found', `no enabled workflow is served at ${request.url.split('?', 1)[0]}`);
       }
@@ -91,56 +114,96 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         });
       }
       const live = match.entry.value;
-      const limit = Math.min(live.definition.trigger.maxBodyBytes ?? deps.defaultWorkflowBodyBytes, deps.maxBodyBytes);
+      const trigger = live.compiled.trigger;
+      const limit = Math.min(trigger.maxBodyBytes ?? deps.defaultWorkflowBodyBytes, deps.maxBodyBytes);
       found.set(request, { live, params: match.params, limit });
-      const declared = Number(request.headers['content-length']);
-      if (declared > limit) throw tooLarge(limit);
+      checkClientAddress(trigger, ipOf(request));
+      if (trigger.rateLimit) {
+        const verdict = deps.rateLimiter.take(live.record.id, trigger.rateLimit, deps.now().getTime());
+        if (!verdict.ok) {
+          throw new HookflowError('rate_limited', `this webhook takes at most ${trigger.rateLimit.max} requests per ${trigger.rateLimit.windowSec} s`, {
+            headers: { 'retry-after': String(verdict.retryAfterSec) },
+          });
+        }
+      }
+      if (Number(request.headers['content-length']) > limit) throw tooLarge(limit);
       return payload;
     },
     handler: async (request, reply) => {
       const match = found.get(request)!;
+      const { live } = match;
+      const trigger = live.compiled.trigger;
       const raw = (request.body as Buffer | undefined) ?? EMPTY;
       if (raw.length > match.limit) throw tooLarge(match.limit);
+      const headers = flattenHeaders(request.headers);
+      const query = request.query as Record<string, string | string[]>;
+      const now = deps.now();
+      const secrets = trigger.verify || trigger.handshake ? await deps.secrets() : {};
+      const logFields = { workflowId: live.record.id, bodyBytes: raw.length };
+      const answerHandshake = async (stage: 'before-verify' | 'after-verify', body: unknown) => {
+        const answer = handshake(trigger, { stage, method: request.method, query, body, secrets });
+        if (!answer) return false;
+        const refused = answer.outcome !== 'answered';
+        await log(request, reply, { ...logFields, outcome: refused ? 'forbidden' : 'handshake', status: answer.status, reason: `${answer.kind} handshake: ${answer.outcome}` });
+        void sendReply(reply, { status: answer.status, headers: { ...answer.headers }, body: answer.body });
+        return true;
+      };
+
+      if (await answerHandshake('before-verify', undefined)) return reply;
+      checkSender(trigger, { raw, headers, secrets, now });
       const parsed = await parseBody({ raw, contentType: request.headers['content-type'], saveFile: deps.saveFile });
-      const { live } = match;
-      const trigger = live.definition.trigger;
+      if (await answerHandshake('after-verify', parsed.data)) return reply;
+
       const context: TriggerContext = {
         data: parsed.data,
-        headers: flattenHeaders(request.headers),
-        query: request.query as Record<string, string | string[]>,
+        headers,
+        query,
         params: match.params,
         method: request.method,
         path: request.url.split('?', 1)[0]!,
-        ip: request.ip,
-        receivedAt: new Date(deps.now().getTime() - Math.round(reply.elapsedTime)).toISOString(),
+        ip: ipOf(request),
+        receivedAt: new Date(now.getTime() - Math.round(reply.elapsedTime)).toISOString(),
         rawBody: parsed.rawText,
         files: parsed.files,
       };
-      const start = { workflowId: live.record.id, workflowVersion: live.record.version, compiled: live.compiled, context, requestId: request.id };
-      const logFields = { workflowId: live.record.id, bodyBytes: raw.length };
-
-      if ((trigger.mode ?? 'sync') === 'async') {
-        const accepted = deps.runner.accept(start);
-        await Promise.all([
-          accepted.persisted,
-          deps.requestLog.record(request, { ...logFields, outcome: 'accepted', status: 202, executionId: accepted.executionId, latencyMs: reply.elapsedTime }),
-        ]);
-        return reply.code(202).send({ executionId: accepted.executionId });
+      const executionId = newId();
+      const timeoutMs = trigger.timeoutMs ?? deps.defaultSyncTimeoutMs;
+      const firstId = await deps.dedup.claim({ workflowId: live.record.id, trigger, context, executionId, now, staleMs: timeoutMs + 60_000 });
+      if (firstId !== undefined) {
+        const replayed = await deps.dedup.replay(firstId, trigger.mode);
+        await log(request, reply, { ...logFields, outcome: 'duplicate', status: replayed.status, executionId: firstId });
+        return sendReply(reply, replayed);
       }
 
-      const answer = await deps.runner.runSync(start, trigger.timeoutMs ?? deps.defaultSyncTimeoutMs);
-      await Promise.all([
-        answer.persisted,
-        deps.requestLog.record(request, {
-          ...logFields,
-          outcome: 'accepted',
-          status: answer.reply.status,
-          executionId: answer.executionId,
-          reason: answer.state === 'failed' ? runFailureReason(answer.reply) : null,
-          latencyMs: reply.elapsedTime,
-        }),
-      ]);
-      return sendReply(reply, answer.reply);
+      const start = { workflowId: live.record.id, workflowVersion: live.record.version, compiled: live.compiled, context, executionId, requestId: request.id };
+      if (trigger.mode === 'async') {
+        const accepted = deps.runner.accept(start);
+        await Promise.all([accepted.persisted, log(request, reply, { ...logFields, outcome: 'accepted', status: 202, executionId })]);
+        return reply.code(202).send({ executionId });
+      }
+
+      if (syncRuns >= deps.maxSyncRuns) {
+        throw new HookflowError('unavailable', `the server is running ${deps.maxSyncRuns} sync runs; try again shortly`, { headers: { 'retry-after': '1' } });
+      }
+      syncRuns += 1;
+      try {
+        const answering = Promise.resolve(deps.runner.runSync(start, timeoutMs));
+        if (trigger.dedup) deps.dedup.track(executionId, answering.then((answer) => answer.reply));
+        const answer = await answering;
+        await Promise.all([
+          answer.persisted,
+          log(request, reply, {
+            ...logFields,
+            outcome: 'accepted',
+            status: answer.reply.status,
+            executionId,
+            reason: answer.state === 'failed' ? runFailureReason(answer.reply) : null,
+          }),
+        ]);
+        return sendReply(reply, answer.reply);
+      } finally {
+        syncRuns -= 1;
+      }
     },
   });
 }
@@ -175,4 +238,3 @@ function sendReply(reply: FastifyReply, answer: HttpReply): FastifyReply {
   }
   return answer.body === null || answer.body === undefined ? reply.send() : reply.send(answer.body);
 }
-

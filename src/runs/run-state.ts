@@ -2,6 +2,7 @@ import type { HttpReply, JobRecord, TriggerContext } from '../engine/run.js';
 import type { ErrorRecord } from '../shared/errors.js';
 import type { ExecutionMode, NewExecution } from '../store/executions.js';
 import type { StoredJob } from '../store/jobs.js';
+import { redactSecrets } from '../secrets/redact.js';
 
 /** What a run in this process knows about itself; the store sees snapshots of it. */
 export interface RunState {
@@ -29,6 +30,8 @@ export interface RunState {
   queued: boolean;
   handedBack: boolean;
   finished: { status: 'succeeded' | 'failed'; error: ErrorRecord | null; finishedAt: string } | null;
+  /** The `$secrets` values the run saw: scrubbed from everything stored about it. */
+  secretValues: readonly string[];
 }
 
 export function executionRow(state: RunState, lease: { workerId: string; leaseUntil: string }): NewExecution & { attempt: number } {
@@ -42,16 +45,27 @@ export function executionRow(state: RunState, lease: { workerId: string; leaseUn
     requestId: state.requestId,
     retryOf: state.retryOf,
     attempt: state.attempt,
-    response: state.response ?? undefined,
+    response: scrub(state, state.response) ?? undefined,
     startedAt: state.startedAt,
   };
   if (state.finished) {
-    return { ...base, status: state.finished.status, error: state.finished.error ?? undefined, finishedAt: state.finished.finishedAt, leaseOwner: null, leaseUntil: null };
+    return { ...base, status: state.finished.status, error: scrub(state, state.finished.error) ?? undefined, finishedAt: state.finished.finishedAt, leaseOwner: null, leaseUntil: null };
   }
   if (state.queued || state.handedBack) return { ...base, status: 'queued', leaseOwner: null, leaseUntil: null };
   return { ...base, status: 'running', leaseOwner: lease.workerId, leaseUntil: lease.leaseUntil };
 }
 
 export function unconfirmedJobs(state: RunState): (StoredJob & { seq: number })[] {
-  return state.jobs.slice(state.confirmedJobs).map((job, index) => ({ ...job, seq: state.seqBase + state.confirmedJobs + index }));
+  return state.jobs.slice(state.confirmedJobs).map((job, index) => ({
+    ...job,
+    input: scrub(state, job.input),
+    output: scrub(state, job.output),
+    error: scrub(state, job.error),
+    seq: state.seqBase + state.confirmedJobs + index,
+  }));
+}
+
+/** A secret used through a template never reaches the store (docs/security.md). */
+function scrub<T>(state: RunState, value: T): T {
+  return state.secretValues.length === 0 ? value : (redactSecrets(value, state.secretValues) as T);
 }

@@ -20,8 +20,11 @@ export const errorCatalog = {
   internal: { status: 500, fault: 'unexpected', doc: 'A bug in Hookflow; the log has the stack.' },
   unavailable: { status: 503, fault: 'operational', doc: 'The server is shutting down or overloaded; retry after `Retry-After` seconds.' },
   expression_error: { status: 500, fault: 'client', doc: 'An expression failed at run time (unknown function, budget exceeded, bad operand).' },
-  node_timeout: { status: 500, fault: 'client', doc: 'A node ran past its `timeoutMs`.' },
+  node_timeout: { status: 500, fault: 'client', doc: 'A node ran past its `timeoutMs`, or a `code` node\'s script past its time limit.' },
   node_failed: { status: 500, fault: 'client', doc: 'A node reported a failure (an HTTP call with a non-OK status, a network error).' },
+  script_error: { status: 500, fault: 'client', doc: 'A `code` node\'s script threw, did not compile, or returned a value that is not JSON; the message is the script\'s own, with its line.' },
+  script_memory_limit: { status: 500, fault: 'client', doc: 'A `code` node\'s script ran out of memory (its `memoryLimitMb`).' },
+  secret_unreadable: { status: 500, fault: 'operational', doc: 'A stored secret could not be decrypted: the secret key is not the one it was stored with (`HOOKFLOW_SECRET_KEY`, `secret.key`), or the row was altered. See docs/security.md.' },
 } as const satisfies Record<string, { status: number; fault: Fault; doc: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;
@@ -32,6 +35,8 @@ export interface HookflowErrorOptions {
   cause?: unknown;
   details?: unknown;
   headers?: Record<string, string>;
+  /** Why, for the request log and server logs only: never sent to the caller (e.g. which signature check failed). */
+  reason?: string;
 }
 
 export class HookflowError extends Error {
@@ -40,6 +45,7 @@ export class HookflowError extends Error {
   readonly fault: Fault;
   readonly details: unknown;
   readonly headers: Record<string, string> | undefined;
+  readonly reason: string | undefined;
 
   constructor(code: ErrorCode, message: string, options: HookflowErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -49,6 +55,7 @@ export class HookflowError extends Error {
     this.fault = options.fault ?? errorCatalog[code].fault;
     this.details = options.details;
     this.headers = options.headers;
+    this.reason = options.reason;
   }
 
   toJSON(): ErrorBody {
@@ -61,6 +68,20 @@ export class HookflowError extends Error {
  * attempts: the failure will not go away by trying again.
  */
 export class PermanentFailure extends HookflowError {}
+
+/**
+ * Thrown by a node whose failure may pass, but not before `retryAfterMs`
+ * (an HTTP `Retry-After`): the engine waits at least that long before the
+ * next attempt, when `retry` allows one.
+ */
+export class RetryLater extends HookflowError {
+  readonly retryAfterMs: number;
+
+  constructor(code: ErrorCode, message: string, options: HookflowErrorOptions & { retryAfterMs: number }) {
+    super(code, message, options);
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };

@@ -33,3 +33,19 @@ export async function countActiveTokens(db: Kysely<Database>): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export async function listApiTokens(db: Kysely<Database>): Promise<ApiTokenRecord[]> {
+  const rows = await db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'revoked_at']).orderBy('created_at').orderBy('id').execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at }));
+}
+
+/** Revokes a token; true when it existed and was active. */
+export async function revokeApiToken(db: Kysely<Database>, revoke: { id: string; now: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: revoke.now })
+    .where('id', '=', revoke.id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
 import type { Database, ExecutionTable } from './schema.js';
 import { fromJson, toJson } from './json.js';
 import type { Dialect } from './database.js';
@@ -79,24 +79,35 @@ export async function setExecutionResponse(db: Kysely<Database>, id: string, res
 }
 
 /**
- * Claims up to `limit` runs: queued ones, and running ones whose lease ran out
- * (their process died). On PostgreSQL, SKIP LOCKED lets many processes claim
- * at once without taking the same run twice.
+ * Claims up to `limit` runs: queued ones first, then running ones whose lease
+ * ran out (their process died). On PostgreSQL, SKIP LOCKED lets many
+ * processes claim at once without taking the same run twice.
  */
 export async function claimExecutions(
   db: Kysely<Database>,
   dialect: Dialect,
   claim: { workerId: string; limit: number; now: string; leaseUntil: string },
 ): Promise<ExecutionRecord[]> {
-  const candidates = db
-    .selectFrom('executions')
-    .select('id')
-    // The IN term matches the partial index's predicate, so both stores use it.
-    .where('status', 'in', ['queued', 'running'])
-    .where((eb) => eb.or([eb('status', '=', 'queued'), eb('lease_until', '<', claim.now)]))
-    .orderBy('id')
-    .limit(claim.limit);
-  const rows = await db
+  const queued = await claimWhere(db, dialect, claim, claim.limit, (q) => q.where('status', '=', 'queued'));
+  const left = claim.limit - queued.length;
+  const abandoned =
+    left > 0 ? await claimWhere(db, dialect, claim, left, (q) => q.where('status', '=', 'running').where('lease_until', '<', claim.now)) : [];
+  return [...queued, ...abandoned].map(toExecutionRecord).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+type UnfinishedQuery = SelectQueryBuilder<Database, 'executions', { id: string }>;
+
+async function claimWhere(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  claim: { workerId: string; now: string; leaseUntil: string },
+  limit: number,
+  narrow: (query: UnfinishedQuery) => UnfinishedQuery,
+) {
+  // `finished_at is null` is the partial index's predicate; with `status =` on
+  // its first column the index yields rows in id order, so no sort of the backlog.
+  const candidates = narrow(unfinished(db)).orderBy('id').limit(limit);
+  return db
     .updateTable('executions')
     .set((eb) => ({
       status: 'running',
@@ -108,7 +119,10 @@ export async function claimExecutions(
     .where('id', 'in', dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates)
     .returningAll()
     .execute();
-  return rows.map(toExecutionRecord).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+function unfinished(db: Kysely<Database>): UnfinishedQuery {
+  return db.selectFrom('executions').select('id').where('finished_at', 'is', null);
 }
 
 /** Marks a run as started by this process (sync runs that outlive their answer, and resumed runs). */
@@ -127,8 +141,9 @@ export async function renewLeases(db: Kysely<Database>, lease: { workerId: strin
   await db
     .updateTable('executions')
     .set({ lease_until: lease.leaseUntil })
-    .where('lease_owner', '=', lease.workerId)
+    .where('finished_at', 'is', null) // the partial index's predicate
     .where('status', '=', 'running')
+    .where('lease_owner', '=', lease.workerId)
     .execute();
 }
 
@@ -161,7 +176,11 @@ export async function listExecutions(
 ): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
   let query = db.selectFrom('executions').selectAll();
   if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
-  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.status) {
+    // Unfinished runs are found through the partial index, whose predicate this term repeats.
+    if (filter.status === 'queued' || filter.status === 'running') query = query.where('finished_at', 'is', null);
+    query = query.where('status', '=', filter.status);
+  }
   if (filter.cursor) query = query.where('id', '<', filter.cursor);
   const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
   const items = rows.slice(0, filter.limit).map(toExecutionRecord);
@@ -219,6 +238,7 @@ export async function requeueAbandonedRuns(db: Kysely<Database>): Promise<number
   const result = await db
     .updateTable('executions')
     .set({ status: 'queued', lease_owner: null, lease_until: null })
+    .where('finished_at', 'is', null)
     .where('status', '=', 'running')
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

@@ -18,6 +18,8 @@ export interface StoredJob {
   attempts: number;
   startedAt: string;
   finishedAt: string;
+  /** Absent when the node logged nothing. */
+  logs?: string[];
 }
 
 /**
@@ -26,14 +28,14 @@ export interface StoredJob {
  */
 export const saveJobs: BulkInsert<StoredJob & { seq: number }> = bulkInsert({
   table: 'jobs',
-  columns: ['id', 'execution_id', 'seq', 'path', 'node_key', 'type', 'status', 'branch', 'input', 'output', 'error', 'attempts', 'started_at', 'finished_at'],
+  columns: ['id', 'execution_id', 'seq', 'path', 'node_key', 'type', 'status', 'branch', 'input', 'output', 'error', 'attempts', 'started_at', 'finished_at', 'logs'],
   values: (job) => [
     job.id, job.executionId, job.seq, job.path, job.nodeKey, job.type, job.status, job.branch,
-    toJson(job.input), toJson(job.output), toJson(job.error), job.attempts, job.startedAt, job.finishedAt,
+    toJson(job.input), toJson(job.output), toJson(job.error), job.attempts, job.startedAt, job.finishedAt, toJson(job.logs),
   ],
   conflict: {
     target: ['execution_id', 'path'],
-    update: ['id', 'seq', 'status', 'branch', 'input', 'output', 'error', 'attempts', 'started_at', 'finished_at'],
+    update: ['id', 'seq', 'status', 'branch', 'input', 'output', 'error', 'attempts', 'started_at', 'finished_at', 'logs'],
   },
 });
 
@@ -59,5 +61,6 @@ export async function listJobs(db: Kysely<Database>, executionId: string): Promi
     attempts: row.attempts,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    ...(row.logs === null ? {} : { logs: fromJson<string[]>(row.logs) as string[] }),
   }));
 }

@@ -1,10 +1,16 @@
 import { Migrator, sql, type Migration, type MigrationResultSet } from 'kysely';
 import type { Store } from './database.js';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-collections.js';
+import * as m003 from './migrations/003-secrets.js';
+import * as m004 from './migrations/004-dedup.js';
 
 /** Numbered, append-only; imported statically so the compiled build carries them. */
 const migrations: Record<string, Migration> = {
   '001-initial': m001,
+  '002-collections': m002,
+  '003-secrets': m003,
+  '004-dedup': m004,
 };
 
 export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {

@@ -7,6 +7,7 @@ import { idFloor } from '../shared/ids.js';
 export type RequestOutcome =
   | 'accepted'
   | 'duplicate'
+  | 'handshake'
   | 'bad_request'
   | 'unauthorized'
   | 'forbidden'

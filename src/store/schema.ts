@@ -11,6 +11,17 @@ export interface Database {
   jobs: JobTable;
   requests: RequestTable;
   api_tokens: ApiTokenTable;
+  collections: CollectionTable;
+  secrets: SecretTable;
+  dedup_keys: DedupKeyTable;
+}
+
+export interface DedupKeyTable {
+  workflow_id: string;
+  key: string;
+  execution_id: string;
+  claimed_at: string;
+  expires_at: string;
 }
 
 export interface WorkflowTable {
@@ -66,6 +77,8 @@ export interface JobTable {
   attempts: number;
   started_at: string;
   finished_at: string;
+  /** JSON array of text lines, or NULL. */
+  logs: string | null;
 }
 
 export interface RequestTable {
@@ -92,3 +105,19 @@ export interface ApiTokenTable {
   revoked_at: string | null;
 }
 
+/** A user collection's definition; its records live in the table `rec_<name>`. */
+export interface CollectionTable {
+  name: string;
+  /** JSON: `[{ name, type, required, unique }]`. */
+  fields: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A stored secret: only its AES-256-GCM ciphertext (`secrets/cipher.ts`), never the value. */
+export interface SecretTable {
+  name: string;
+  ciphertext: string;
+  created_at: string;
+  updated_at: string;
+}

@@ -8,6 +8,8 @@ import { validateDefinition } from '../../src/engine/validate.js';
 import { errorCatalog } from '../../src/shared/errors.js';
 import { createDefaultRegistry } from '../../src/nodes/index.js';
 import { definition, fakePorts, runNodes, untilAborted } from '../engine/harness.js';
+import { hangingRecords } from '../helpers/memory-records.js';
+import { hangingSandbox } from '../helpers/test-sandbox.js';
 
 interface Fixture {
   /** Fields that validate and run (with the ports below). */
@@ -57,6 +59,48 @@ const fixtures: Record<string, Fixture> = {
     valid: { method: 'POST', url: 'https://api.example/{{ $context.data.n }}', body: { n: 1 } },
     invalid: { fields: { url: 'https://x.example', method: 'FETCH' }, path: 'method' },
     failing: { url: 'https://api.example/fails' },
+  },
+  email: {
+    valid: { to: ['{{ $context.data.text }}@example.com'], cc: 'cc@example.com', subject: 'n = {{ $context.data.n }}', text: 'hello' },
+    invalid: { fields: { to: [], subject: 'x' }, path: 'to' },
+    failing: { to: '{{ $context.data.n }}', subject: 'x' },
+  },
+  notify: {
+    valid: { channel: 'dingtalk', url: 'https://robot.example/send?access_token=t', text: 'n = {{ $context.data.n }}', secret: 's' },
+    invalid: { fields: { channel: 'slack', text: 'hi' }, path: 'url' },
+    failing: { channel: 'slack', url: 'https://robot.example/fails', text: 'hi' },
+  },
+  // Run against an in-memory records port (test/helpers/memory-records.ts); the real one in test/nodes/record.test.ts.
+  'record.query': {
+    valid: { collection: 'customers', filter: { n: '{{ $context.data.n }}', age: { $gte: 18 } }, sort: '-createdAt,name', limit: 10 },
+    invalid: { fields: { collection: 'customers', filter: { age: { $like: 1 } } }, path: 'filter.age.$like' },
+    failing: { collection: '{{ $context.data.n }}' },
+  },
+  'record.create': {
+    valid: { collection: 'customers', values: { name: '{{ $context.data.text }}', n: '{{ $context.data.n }}' } },
+    invalid: { fields: { collection: 'Customers', values: {} }, path: 'collection' },
+    failing: { collection: 'customers', values: '{{ $context.data.n }}' },
+  },
+  'record.update': {
+    valid: { collection: 'customers', filter: { id: 'rec-1' }, values: { n: '{{ $context.data.n }}' } },
+    invalid: { fields: { collection: 'customers', filter: {}, values: {} }, path: 'filter' },
+    failing: { collection: 'customers', filter: '{{ {} }}', values: {} },
+  },
+  'record.upsert': {
+    valid: { collection: 'customers', filter: { externalId: '{{ $context.data.text }}' }, values: { n: 1 } },
+    invalid: { fields: { collection: 'customers', filter: { $or: [] }, values: {} }, path: 'filter.$or' },
+    failing: { collection: 'customers', filter: { externalId: 'x' }, values: '{{ [1] }}' },
+  },
+  'record.delete': {
+    valid: { collection: 'customers', filter: { n: { $in: [1, 2, 3] } } },
+    invalid: { fields: { collection: 'customers', filter: { n: { $in: 3 } } }, path: 'filter.n.$in' },
+    failing: { collection: 'customers', filter: '{{ $context.data.text }}' },
+  },
+  // Runs in the real QuickJS pool (test/helpers/test-sandbox.ts).
+  code: {
+    valid: { source: 'console.log("n is", $context.data.n);\nreturn { doubled: $context.data.n * 2, id: uuid().length }', timeLimitMs: 2000 },
+    invalid: { fields: { source: 'return 1', memoryLimitMb: 8 }, path: 'memoryLimitMb' },
+    failing: { source: 'return $context.data.text.nope.deeper' },
   },
 };
 
@@ -123,6 +167,9 @@ describe.each(registry.list().map((t) => [t.type, t] as const))('node type %s', 
     const aborted: boolean[] = [];
     const hanging = fakePorts({
       http: { request: (req) => untilAborted(req.signal as AbortSignal).finally(() => aborted.push(true)) },
+      mail: { send: (_message, options) => untilAborted(options.signal as AbortSignal).finally(() => aborted.push(true)) },
+      records: hangingRecords(() => aborted.push(true)),
+      sandbox: hangingSandbox(() => aborted.push(true)),
     });
     hanging.sleep = (_ms, signal) => untilAborted(signal as AbortSignal).finally(() => aborted.push(true));
     const started = Date.now();

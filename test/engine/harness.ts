@@ -10,6 +10,11 @@ import type { NodeDefinition, WorkflowDefinition } from '../../src/engine/defini
 import { runWorkflow } from '../../src/engine/executor.js';
 import { defineNode, type AnyNodeType, type NodeResult } from '../../src/engine/node-type.js';
 import type { EnginePorts, HttpPort } from '../../src/engine/ports.js';
+import type { MailPort } from '../../src/nodes/email/mail-port.js';
+import type { RecordsPort } from '../../src/nodes/record/port.js';
+import { memoryRecords } from '../helpers/memory-records.js';
+import type { ScriptRunner } from '../../src/sandbox/sandbox.js';
+import { testSandbox } from '../helpers/test-sandbox.js';
 import type { NodeRegistry } from '../../src/engine/registry.js';
 import type { HttpReply, JobRecord, RunOutcome, TriggerContext } from '../../src/engine/run.js';
 import { createDefaultRegistry } from '../../src/nodes/index.js';
@@ -23,13 +28,20 @@ export interface FakePorts extends EnginePorts {
 }
 
 /** A sleep that returns at once (recording `ms`) unless `realSleep` is set; it honours aborts either way. */
-export function fakePorts(options: { http?: HttpPort; realSleep?: boolean; clock?: Clock } = {}): FakePorts {
+export function fakePorts(options: { http?: HttpPort; mail?: MailPort; records?: RecordsPort; sandbox?: ScriptRunner; realSleep?: boolean; clock?: Clock } = {}): FakePorts {
   const sleeps: number[] = [];
   return {
     sleeps,
     clock: options.clock ?? { now: () => NOW },
     logger: pino({ level: 'silent' }),
     http: options.http ?? { request: () => Promise.reject(new Error('no network in this test')) },
+    // Accepts every message, as a mail server would; test/nodes/email.test.ts uses a real one.
+    mail: options.mail ?? {
+      send: async (m) => ({ messageId: '<fake@hookflow.test>', accepted: [...m.to, ...m.cc, ...m.bcc], rejected: [] }),
+    },
+    records: options.records ?? memoryRecords(),
+    // The real QuickJS pool: scripts are cheap and their isolation is the point.
+    sandbox: options.sandbox ?? testSandbox(),
     sleep(ms, signal) {
       sleeps.push(ms);
       if (signal?.aborted) return Promise.reject(signal.reason);

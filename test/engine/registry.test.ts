@@ -15,7 +15,7 @@ const shout = defineNode({
 
 describe('node registry', () => {
   it('holds the core types and lists them in order', () => {
-    expect(createDefaultRegistry().list().map((t) => t.type)).toEqual(['condition', 'respond', 'set', 'end', 'delay', 'parallel', 'loop', 'http']);
+    expect(createDefaultRegistry().list().map((t) => t.type)).toEqual(['condition', 'respond', 'set', 'end', 'delay', 'parallel', 'loop', 'http', 'email', 'notify', 'record.query', 'record.create', 'record.update', 'record.upsert', 'record.delete', 'code']);
     expect(createNodeRegistry(coreNodeTypes).get('http')?.description).toContain('HTTP');
   });
 

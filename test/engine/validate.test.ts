@@ -135,7 +135,7 @@ describe('validateDefinition', () => {
       'trigger.allowIps[1]': '"10.0.0.0/33" is not an IP address or CIDR range such as 192.30.252.0/22 or 2606:50c0::/32',
       'trigger.allowIps[2]': '"example.com" is not an IP address or CIDR range such as 192.30.252.0/22 or 2606:50c0::/32',
       'trigger.dedup.key': expect.stringContaining('must be a template'),
-      'trigger.verify.header': 'is required for the hmac preset (the header carrying the signature)',
+      'trigger.verify.header': 'the hmac preset needs `header`, the header carrying the signature',
     });
     expect(problemsOf({ ...valid, trigger: { type: 'webhook', path: 'forms/:id/x y' } })).toEqual({
       'trigger.path': 'must not contain "?", "#" or spaces',

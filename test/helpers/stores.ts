@@ -56,16 +56,17 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
     const options: StoreOptions = { kind: 'sqlite', file: path.join(dataDir, 'hookflow.db') };
     const store = openStore(options);
     await migrateToLatest(store);
-    return {
+    const testStore: TestStore = {
       store,
       options,
       dataDir,
       env: { HOOKFLOW_DATA_DIR: dataDir },
       async cleanup() {
-        await store.close();
+        await testStore.store.close();
         rmSync(dataDir, { recursive: true, force: true });
       },
     };
+    return testStore;
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: testPostgresUrl });
@@ -77,13 +78,13 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
   await migrateToLatest(store);
   const url = new URL(testPostgresUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
+  const testStore: TestStore = {
     store,
     options,
     dataDir,
     env: { HOOKFLOW_DATA_DIR: dataDir, DATABASE_URL: url.toString() },
     async cleanup() {
-      await store.close();
+      await testStore.store.close();
       const client = new pg.Client({ connectionString: testPostgresUrl });
       await client.connect();
       await client.query(`drop schema ${schema} cascade`);
@@ -91,4 +92,5 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return testStore;
 }

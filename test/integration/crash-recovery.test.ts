@@ -25,7 +25,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe.each(storeKinds)('kill -9 during an async run on %s', (kind) => {
+describe.each(storeKinds)("kill -9 during an async run on %s", { timeout: 60_000 }, (kind) => {
   let testStore: TestStore;
   let peer: Server;
   let peerUrl: string;

@@ -6,6 +6,7 @@ import { listJobs, saveJobs, type StoredJob } from '../../src/store/jobs.js';
 import { deleteRequestsBefore, insertRequests, listRequests, type RequestLogEntry } from '../../src/store/requests.js';
 import { countActiveTokens, findActiveTokenByHash, insertApiToken } from '../../src/store/api-tokens.js';
 import { createWriteBatcher } from '../../src/store/write-batcher.js';
+import { claimDedupKey, deleteExpiredDedupKeys } from '../../src/store/dedup-keys.js';
 import { createTestStore, storeKinds, type TestStore } from '../helpers/stores.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
@@ -148,5 +149,37 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
     await expect(duplicate).rejects.toThrow();
     await batcher.drain();
     expect((await listRequests(ts.store.db, { limit: 100 })).items).toHaveLength(20);
+  });
+});
+
+describe.each(storeKinds)('dedup keys on %s', (kind) => {
+  let ts: TestStore;
+  beforeEach(async () => {
+    ts = await createTestStore(kind);
+  });
+  afterEach(async () => {
+    await ts.cleanup();
+  });
+
+  const claim = (executionId: string, overrides: Partial<Parameters<typeof claimDedupKey>[1]> = {}) =>
+    claimDedupKey(ts.store.db, { workflowId: 'w1', key: 'delivery-1', executionId, now: t(10), expiresAt: t(100), staleBefore: t(0), ...overrides });
+
+  it('lets exactly one of several concurrent claims win', async () => {
+    const results = await Promise.all(['e1', 'e2', 'e3', 'e4'].map((id) => claim(id)));
+    const winners = results.filter((r) => r.claimed);
+    expect(winners).toHaveLength(1);
+    const holder = ['e1', 'e2', 'e3', 'e4'][results.findIndex((r) => r.claimed)];
+    for (const r of results.filter((r) => !r.claimed)) expect(r).toEqual({ claimed: false, executionId: holder });
+  });
+
+  it('frees a key after its window, and takes over a claim that never became an execution', async () => {
+    expect(await claim('e1')).toEqual({ claimed: true });
+    expect(await claim('e2', { now: t(50) })).toEqual({ claimed: false, executionId: 'e1' });
+    expect(await claim('e3', { now: t(100), expiresAt: t(200) })).toEqual({ claimed: true });
+    // e3 was never recorded as an execution: once stale, the next delivery takes the key.
+    expect(await claim('e4', { now: t(150), expiresAt: t(300), staleBefore: t(120) })).toEqual({ claimed: true });
+    await executions.insertExecution(ts.store.db, newExecution('w1', { id: 'e4' }));
+    expect(await claim('e5', { now: t(250), expiresAt: t(400), staleBefore: t(240) })).toEqual({ claimed: false, executionId: 'e4' });
+    expect(await deleteExpiredDedupKeys(ts.store.db, t(300))).toBe(1);
   });
 });

@@ -60,7 +60,7 @@ export interface ExpressionErrorOptions {
  */
 export class ExpressionError extends HookflowError {
   readonly path: string;
-  readonly reason: string;
+  override readonly reason: string;
   readonly source: string;
 
   constructor(reason: string, options: ExpressionErrorOptions = {}) {

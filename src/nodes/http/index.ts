@@ -2,11 +2,10 @@ import { Type } from '@sinclair/typebox';
 import { StringEnum } from '../../engine/definition.js';
 import { containsTemplate } from '../../engine/expressions/index.js';
 import { defineNode, type Problem } from '../../engine/node-type.js';
-import type { HttpPortResponse } from '../../engine/ports.js';
-import { HookflowError, PermanentFailure } from '../../shared/errors.js';
-import { isOkStatus, OkStatus } from './ok-status.js';
-
-const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
+import { PermanentFailure } from '../../shared/errors.js';
+import { callHttp, parseHttpUrl } from './call-http.js';
+import { OkStatus } from './ok-status.js';
+import { BodyType, encodeBody, formProblem, Params, toSearchParams } from './request-body.js';
 
 export const HttpConfig = Type.Object({
   /** Default GET. */
@@ -14,20 +13,19 @@ export const HttpConfig = Type.Object({
   url: Type.String({ minLength: 1 }),
   headers: Type.Optional(Type.Record(Type.String(), Type.String())),
   /** Appended to the URL's query; a list repeats the parameter. */
-  query: Type.Optional(
-    Type.Record(Type.String(), Type.Union([Scalar, Type.Array(Scalar)]), {
-      hint: 'must map names to text, numbers, true/false, or lists of them',
-    }),
-  ),
-  /** Object or array: JSON. String: text. Absent or null: no body. */
+  query: Type.Optional(Params),
+  /** Absent or null: no body. Sent as `bodyType` says. */
   body: Type.Optional(Type.Unknown()),
+  /** `json` (default for objects, lists, numbers), `form` (urlencoded), `text` (default for strings). */
+  bodyType: Type.Optional(BodyType),
   okStatus: Type.Optional(OkStatus),
 });
 
 /**
  * Calls an HTTP API through `ports.http`. Output: `{ status, headers, body }`,
- * the body parsed when the response says JSON. A status outside 2xx and
- * `okStatus` fails the node (4xx other than 408 and 429 without retrying).
+ * the body decoded by its content type (see `response-body.ts`). A status
+ * outside 2xx and `okStatus` fails the node; which failures the node's
+ * `retry` may retry, and after how long, is `callHttp`'s to say.
  */
 export const http = defineNode({
   type: 'http',
@@ -35,74 +33,28 @@ export const http = defineNode({
   config: HttpConfig,
   check(fields): Problem[] {
     const problems: Problem[] = [];
-    if (!containsTemplate(fields.url) && parseUrl(fields.url) === undefined) {
+    if (!containsTemplate(fields.url) && parseHttpUrl(fields.url) === undefined) {
       problems.push({ path: 'url', message: `"${fields.url}" is not an absolute http:// or https:// URL` });
     }
     const method = fields.method ?? 'GET';
     if ((method === 'GET' || method === 'HEAD') && fields.body !== undefined && fields.body !== null) {
       problems.push({ path: 'body', message: `a ${method} request has no body; use POST, PUT or PATCH` });
     }
+    if (fields.bodyType === 'form' && fields.body !== undefined && !(typeof fields.body === 'string' && containsTemplate(fields.body))) {
+      const problem = formProblem(fields.body);
+      if (problem !== undefined) problems.push({ path: 'body', message: problem });
+    }
     return problems;
   },
   async run({ config, ports, signal }) {
     const method = config.method ?? 'GET';
-    const url = parseUrl(config.url);
+    const url = parseHttpUrl(config.url);
     if (url === undefined) throw new PermanentFailure('node_failed', `url is not an absolute http:// or https:// URL`);
-    for (const [name, value] of Object.entries(config.query ?? {})) {
-      for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item));
-    }
+    toSearchParams(config.query ?? {}, url.searchParams);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = value;
-    let body: string | undefined;
-    if (config.body !== undefined && config.body !== null) {
-      const text = typeof config.body === 'string';
-      body = text ? (config.body as string) : JSON.stringify(config.body);
-      headers['content-type'] ??= text ? 'text/plain; charset=utf-8' : 'application/json';
-    }
-    // Never the query string in messages: it often carries tokens.
-    const target = `${method} ${url.origin}${url.pathname}`;
-    let res: HttpPortResponse;
-    try {
-      res = await ports.http.request({ method, url: url.toString(), headers, body, signal });
-    } catch (cause) {
-      throw new HookflowError('node_failed', `${target} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    }
-    const output = { status: res.status, headers: res.headers, body: decodeBody(res, target) };
-    if (!isOkStatus(res.status, config.okStatus)) {
-      const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
-      const Failure = retryable ? HookflowError : PermanentFailure;
-      throw new Failure('node_failed', `${target} answered ${res.status}`, { details: { status: res.status, body: excerpt(output.body) } });
-    }
-    return { output };
+    const { body, contentType } = encodeBody(config.body, config.bodyType);
+    if (contentType !== undefined) headers['content-type'] ??= contentType;
+    return { output: await callHttp({ ports, signal }, { method, url, headers, body, okStatus: config.okStatus }) };
   },
 });
-
-/** Error details are stored with the job and shown in the UI: keep at most ~2 KB of the body. */
-const EXCERPT_CHARS = 2_000;
-
-function excerpt(body: unknown): unknown {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  if (text.length <= EXCERPT_CHARS) return body;
-  return `${text.slice(0, EXCERPT_CHARS)}… (${text.length} characters)`;
-}
-
-function parseUrl(text: string): URL | undefined {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** JSON (`application/json`, `…+json`) parsed; anything else as UTF-8 text; empty: null. */
-function decodeBody(res: HttpPortResponse, target: string): unknown {
-  if (res.body.length === 0) return null;
-  const text = Buffer.from(res.body.buffer, res.body.byteOffset, res.body.byteLength).toString('utf8');
-  if (!/[/+]json\b/i.test(res.headers['content-type'] ?? '')) return text;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HookflowError('node_failed', `${target} answered ${res.status} with a body that says JSON but does not parse`);
-  }
-}

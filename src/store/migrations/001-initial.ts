@@ -50,7 +50,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createIndex('executions_unfinished_idx')
     .on('executions')
     .columns(['status', 'id'])
-    .where(sql.ref('status'), 'in', sql`('queued', 'running')`)
+    .where(sql.ref('finished_at'), 'is', null)
     .execute();
 
   await db.schema
@@ -69,6 +69,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('attempts', 'integer', (c) => c.notNull())
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('finished_at', 'text', (c) => c.notNull())
+    .addColumn('logs', 'text')
     .addPrimaryKeyConstraint('jobs_pk', ['execution_id', 'path'])
     .execute();
 
