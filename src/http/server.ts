@@ -46,7 +46,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     loggerInstance: deps.logger,
     // The request log in the store records every webhook call; a log line per request would double the cost.
     logController: new LogController({ disableRequestLogging: true }),
-    ...(deps.https ? { https: deps.https } : {}),
+    // Node checks these timeouts every `connectionsCheckingInterval` (30 s by default); check every second.
+    ...(deps.https ? { https: { ...deps.https, connectionsCheckingInterval: 1000 } } : { http: { connectionsCheckingInterval: 1000 } }),
     requestTimeout: deps.timeouts.requestMs,
     // Secret names run to 128 characters; the router's default refuses params over 100 with 414.
     maxParamLength: 200,

@@ -42,6 +42,8 @@ export interface Runner {
   resume(record: ExecutionRecord, compiled: CompiledWorkflow): Promise<void>;
   /** Free places for background runs in this process. */
   capacity(): number;
+  /** Runs working in this process now, sync and background. */
+  inFlight(): number;
   /** Called when a place frees up, so the worker can claim more. */
   onCapacity(listener: () => void): void;
   /** Lets in-flight runs finish for `graceMs`, then hands the rest back to the queue. */
@@ -270,6 +272,7 @@ export function createRunner(deps: RunnerDeps): Runner {
     },
 
     capacity: () => (stopping ? 0 : Math.max(0, deps.concurrency - backgroundRuns)),
+    inFlight: () => inFlight.size,
     onCapacity: (listener) => capacityListeners.push(listener),
 
     async shutdown(graceMs) {

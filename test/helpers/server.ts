@@ -1,6 +1,6 @@
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/defaults.js';
-import { startHookflow, type Hookflow } from '../../src/main.js';
+import { startHookflow, type Hookflow, type StartOptions } from '../../src/main.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createTestStore, type StoreKind, type TestStore } from './stores.js';
 
@@ -20,7 +20,7 @@ export interface TestServer {
 }
 
 /** A real Hookflow on 127.0.0.1, port 0, over a fresh store of the given kind. */
-export async function startTestServer(kind: StoreKind, overrides: Partial<Config> = {}): Promise<TestServer> {
+export async function startTestServer(kind: StoreKind, overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<TestServer> {
   const testStore = await createTestStore(kind);
   // The server opens its own connection to the same database.
   await testStore.store.close();
@@ -32,7 +32,7 @@ export async function startTestServer(kind: StoreKind, overrides: Partial<Config
     workerPollMs: 50,
     ...overrides,
   });
-  const hookflow = await startHookflow(config, { logger: createLogger({ level: 'silent' }), print: () => {} });
+  const hookflow = await startHookflow(config, { logger: createLogger({ level: 'silent' }), print: () => {}, ...options });
   const url = hookflow.url!;
 
   const call: TestServer['call'] = (method, path, init = {}) =>
