@@ -6,7 +6,7 @@
  * BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 32),
  * BENCH_DATABASE_URL (also run against PostgreSQL).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import path from 'node:path';
@@ -24,8 +24,10 @@ interface Started {
   port: number;
 }
 
+/** `args[0]` ending in `.js` runs as is (the built server); `.ts` runs through tsx. */
 function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const loader = args[0]!.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 30_000);
@@ -130,6 +132,7 @@ async function hookflowTargets(label: string, port: number, pid: number): Promis
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ${new Date().toISOString()}`);
   console.log(`load: autocannon, ${connections} connections, ${duration} s per row after a 2 s warm-up, ${rounds} rounds, bare and Hookflow alternating\n`);
@@ -143,7 +146,8 @@ async function main(): Promise<void> {
     const stores: [string, Record<string, string>][] = [['SQLite', { HOOKFLOW_DATA_DIR: dataDir }]];
     if (process.env.BENCH_DATABASE_URL) stores.push(['PostgreSQL', { HOOKFLOW_DATA_DIR: dataDir, DATABASE_URL: process.env.BENCH_DATABASE_URL }]);
     for (const [label, env] of stores) {
-      const server = await start(['src/cli/main.ts', 'start'], { ...env, PORT: '0', HOST: '127.0.0.1', HOOKFLOW_ADMIN_TOKEN: token, LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
+      // The production path: `npm start` runs the compiled build.
+      const server = await start(['dist/cli/main.js', 'start'], { ...env, PORT: '0', HOST: '127.0.0.1', HOOKFLOW_ADMIN_TOKEN: token, LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
       processes.push(server.child);
       const made = await hookflowTargets(label, server.port, server.child.pid!);
       targets.push(...made.targets);

@@ -79,8 +79,8 @@ export async function startHookflow(config: Config, options: StartOptions = {}):
   const registry = createDefaultRegistry();
   const catalog = createWorkflowCatalog({ db: store.db, registry, logger });
   await catalog.reload();
-  // Other processes on the same PostgreSQL may change workflows.
-  if (store.dialect === 'postgres') catalog.startPolling(2000);
+  // Other processes may change workflows: servers sharing PostgreSQL, or `hookflow import` beside a running server.
+  catalog.startPolling(2000);
 
   const batcher = createWriteBatcher(store.db);
   if (config.httpAllow !== undefined && config.httpDeny === undefined) {

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { parse as parseYaml } from 'yaml';
@@ -15,7 +17,7 @@ import { workflowRoutes } from '../api/workflows.js';
 import { webhookRoutes, type WebhookRouteDeps } from '../ingress/webhook-route.js';
 import type { Runner } from '../runs/runner.js';
 import type { SecretStore } from '../secrets/secret-store.js';
-import { HookflowError } from '../shared/errors.js';
+import { HookflowError, errorBody } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Database } from '../store/schema.js';
@@ -49,6 +51,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     // Node checks these timeouts every `connectionsCheckingInterval` (30 s by default); check every second.
     ...(deps.https ? { https: { ...deps.https, connectionsCheckingInterval: 1000 } } : { http: { connectionsCheckingInterval: 1000 } }),
     requestTimeout: deps.timeouts.requestMs,
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, deps.timeouts.requestMs),
     // Secret names run to 128 characters; the router's default refuses params over 100 with 414.
     maxParamLength: 200,
   }) as unknown as FastifyInstance;
@@ -103,4 +106,30 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   });
 
   return app;
+}
+
+/**
+ * Requests Node refuses before any route sees them — not HTTP, a body the
+ * request timeout cut off, headers too large — answered in the contract's
+ * error shape, where Fastify's stock handler sends `{"statusCode": …}`.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, requestMs: number): void {
+  // A reset socket has nobody left to answer (https://nodejs.org/api/http.html#event-clienterror).
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, `the request was not received in full within ${requestMs} ms`]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'the request headers are too large']
+        : error.code === 'HPE_INVALID_EOF_STATE'
+          ? [400, 'the connection was closed before the whole request arrived']
+          : [400, 'the request is not valid HTTP/1.1'];
+  const body = JSON.stringify(errorBody('bad_request', message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

@@ -14,8 +14,12 @@ export interface Deduplicator {
    * new (or the workflow has no `dedup`, or the key evaluates to nothing).
    */
   claim(input: { workflowId: string; trigger: CompiledTrigger; context: TriggerContext; executionId: string; now: Date; staleMs: number }): Promise<string | undefined>;
-  /** What a duplicate is answered: the first sync answer replayed, or `200 {executionId, duplicate: true}`. */
-  replay(firstExecutionId: string, mode: 'sync' | 'async'): Promise<HttpReply>;
+  /**
+   * What a duplicate is answered: the first sync answer replayed (waiting up
+   * to `waitMs` for it), or `200 {executionId, duplicate: true}`; a sync
+   * duplicate whose first answer is not known in time gets that with `202`.
+   */
+  replay(firstExecutionId: string, mode: 'sync' | 'async', waitMs: number): Promise<HttpReply>;
   /** Sync answers still being worked out here, so a duplicate arriving meanwhile can replay them. */
   track(executionId: string, answer: Promise<HttpReply>): void;
 }
@@ -37,14 +41,21 @@ export function createDeduplicator(db: Kysely<Database>): Deduplicator {
       });
       return claim.claimed ? undefined : claim.executionId;
     },
-    async replay(firstExecutionId, mode) {
+    async replay(firstExecutionId, mode, waitMs) {
       const duplicate: HttpReply = { status: 200, headers: json, body: { executionId: firstExecutionId, duplicate: true } };
       if (mode === 'async') return duplicate;
-      const pending = inFlight.get(firstExecutionId);
-      if (pending) return pending;
-      const first = await getExecution(db, firstExecutionId);
-      const response = first?.response as HttpReply | null | undefined;
-      return response ?? { ...duplicate, status: 202 };
+      // The first delivery may still be running, here or in another process:
+      // wait for its answer as long as its caller would, then replay it.
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const pending = inFlight.get(firstExecutionId);
+        if (pending) return pending;
+        const first = await getExecution(db, firstExecutionId);
+        const response = first?.response as HttpReply | null | undefined;
+        if (response) return response;
+        if (Date.now() >= deadline || (first && first.status !== 'running')) return { ...duplicate, status: 202 };
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
     },
     track(executionId, answer) {
       inFlight.set(executionId, answer);

@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveWorkflow } from '../workflows/catalog.js';
 import type { TriggerContext, HttpReply } from '../engine/run.js';
@@ -17,6 +18,8 @@ import { checkClientAddress, checkSender, handshake } from './sender-checks.js';
 export const WEBHOOK_PREFIX = '/api/webhooks/';
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const EMPTY = Buffer.alloc(0);
+/** `type/subtype`, then parameters or nothing: what Fastify accepts (its `content-type.js`), else it answers 415. */
+const VALID_MEDIA_TYPE = /^\s*[\w!#$%&'*+.^`|~-]+\/[\w!#$%&'*+.^`|~-]+\s*(?:;|$)/;
 
 export interface WebhookRouteDeps {
   table: () => RouteTable<LiveWorkflow>;
@@ -67,12 +70,24 @@ const outcomeByCode: Partial<Record<ErrorCode, RequestOutcome>> = {
 export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps): Promise<void> {
   const found = new WeakMap<FastifyRequest, Found>();
   const clients = new WeakMap<FastifyRequest, string>();
+  // Fastify answers 415 to a Content-Type that is not `type/subtype` before any parser runs, but a
+  // webhook body is never refused for its type (docs/webhooks.md: it is sniffed or kept as bytes).
+  // So such a header is hidden from Fastify while the body is read, and put back before anyone looks.
+  const hiddenTypes = new WeakMap<FastifyRequest, string>();
+  const restoreType = (request: FastifyRequest) => {
+    const type = hiddenTypes.get(request);
+    if (type !== undefined) request.headers['content-type'] = type;
+  };
   let syncRuns = 0;
 
   const ipOf = (request: FastifyRequest): string => {
     let ip = clients.get(request);
     if (ip === undefined) {
-      ip = clientIp({ peer: request.socket.remoteAddress ?? request.ip, forwardedFor: request.headers['x-forwarded-for'], trustedProxies: deps.trustedProxies });
+      const peer = request.socket.remoteAddress ?? request.ip;
+      // No trusted proxy: the peer is the client, and parsing it is wasted work on every call.
+      ip = deps.trustedProxies.length === 0 && !peer.includes(':')
+        ? peer
+        : clientIp({ peer, forwardedFor: request.headers['x-forwarded-for'], trustedProxies: deps.trustedProxies });
       clients.set(request, ip);
     }
     return ip;
@@ -84,7 +99,8 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler(async (error: FastifyError | HookflowError, request, reply) => {
-    const failure = toHookflowError(error);
+    restoreType(request);
+    const failure = toHookflowError(error, request);
     await log(request, reply, {
       outcome: outcomeByCode[failure.code] ?? 'error',
       status: failure.status,
@@ -127,9 +143,15 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         }
       }
       if (Number(request.headers['content-length']) > limit) throw tooLarge(limit);
+      const type = request.headers['content-type'];
+      if (type !== undefined && !VALID_MEDIA_TYPE.test(type)) {
+        hiddenTypes.set(request, type);
+        delete request.headers['content-type'];
+      }
       return payload;
     },
     handler: async (request, reply) => {
+      restoreType(request);
       const match = found.get(request)!;
       const { live } = match;
       const trigger = live.compiled.trigger;
@@ -170,9 +192,10 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
       const timeoutMs = trigger.timeoutMs ?? deps.defaultSyncTimeoutMs;
       const firstId = await deps.dedup.claim({ workflowId: live.record.id, trigger, context, executionId, now, staleMs: timeoutMs + 60_000 });
       if (firstId !== undefined) {
-        const replayed = await deps.dedup.replay(firstId, trigger.mode);
+        const replayed = await deps.dedup.replay(firstId, trigger.mode, timeoutMs);
+        const replayedHeaders = replyHeaders(replayed);
         await log(request, reply, { ...logFields, outcome: 'duplicate', status: replayed.status, executionId: firstId });
-        return sendReply(reply, replayed);
+        return sendReply(reply, replayed, replayedHeaders);
       }
 
       const start = { workflowId: live.record.id, workflowVersion: live.record.version, compiled: live.compiled, context, executionId, requestId: request.id };
@@ -190,6 +213,14 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         const answering = Promise.resolve(deps.runner.runSync(start, timeoutMs));
         if (trigger.dedup) deps.dedup.track(executionId, answering.then((answer) => answer.reply));
         const answer = await answering;
+        let headers: Array<[string, string]>;
+        try {
+          // Checked before the request is logged as accepted: a refused header is logged once, as the error it is.
+          headers = replyHeaders(answer.reply);
+        } catch (err) {
+          await answer.persisted;
+          throw err;
+        }
         await Promise.all([
           answer.persisted,
           log(request, reply, {
@@ -200,7 +231,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
             reason: answer.state === 'failed' ? runFailureReason(answer.reply) : null,
           }),
         ]);
-        return sendReply(reply, answer.reply);
+        return sendReply(reply, answer.reply, headers);
       } finally {
         syncRuns -= 1;
       }
@@ -212,8 +243,17 @@ function tooLarge(limit: number): HookflowError {
   return new HookflowError('payload_too_large', `the body is larger than this webhook's limit of ${limit} bytes`);
 }
 
-function toHookflowError(error: FastifyError | HookflowError): HookflowError {
+function toHookflowError(error: FastifyError | HookflowError, request: FastifyRequest): HookflowError {
   if (error instanceof HookflowError) return error;
+  if (error.code === 'ECONNRESET') {
+    // The body stopped short of its Content-Length: Node's request timeout cut it off, or the client
+    // hung up. server.ts has already answered (408, or 400) if the connection still took an answer;
+    // this is for the request log, so it records what the caller was told.
+    const timedOut = (request.socket.errored as NodeJS.ErrnoException | null)?.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    return timedOut
+      ? new HookflowError('bad_request', 'the request was not received in full within the request timeout', { status: 408, cause: error })
+      : new HookflowError('bad_request', 'the client closed the connection before the whole body arrived', { cause: error });
+  }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HookflowError('payload_too_large', 'the body is larger than the server accepts', { cause: error });
   if (error.statusCode && error.statusCode < 500) return new HookflowError('bad_request', error.message, { status: error.statusCode, cause: error });
   return new HookflowError('internal', 'internal error', { cause: error });
@@ -224,17 +264,30 @@ function runFailureReason(reply: HttpReply): string | null {
   return body?.error?.message ?? null;
 }
 
-function sendReply(reply: FastifyReply, answer: HttpReply): FastifyReply {
-  reply.code(answer.status);
+/**
+ * The reply's headers as they will be sent. A templated header that would
+ * break the response (CR/LF, NUL, a bad name) is refused, not sent: Fastify
+ * checks only while writing, too late for an answer in the contract's shape.
+ */
+function replyHeaders(answer: HttpReply): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(answer.headers)) {
     // A templated header that evaluated to nothing is left out.
     if (value === undefined || value === null || value === '') continue;
+    const text = typeof value === 'string' ? value : String(value);
     try {
-      reply.header(name, typeof value === 'string' ? value : String(value));
+      validateHeaderName(name);
+      validateHeaderValue(name, text);
     } catch (cause) {
-      // A templated header that would break the response (CR/LF, bad name) is refused, not sent.
       throw new HookflowError('internal', `the workflow's response header "${name}" is not a valid HTTP header`, { cause });
     }
+    headers.push([name, text]);
   }
+  return headers;
+}
+
+function sendReply(reply: FastifyReply, answer: HttpReply, headers = replyHeaders(answer)): FastifyReply {
+  reply.code(answer.status);
+  for (const [name, value] of headers) reply.header(name, value);
   return answer.body === null || answer.body === undefined ? reply.send() : reply.send(answer.body);
 }

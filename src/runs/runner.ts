@@ -243,6 +243,9 @@ export function createRunner(deps: RunnerDeps): Runner {
     },
 
     async resume(record, compiled) {
+      // Already running here: its lease ran out while this process was busy and
+      // the claim renewed it; running it a second time would repeat its nodes.
+      if (inFlight.has(record.id)) return;
       const stored = await listJobs(deps.store.db, record.id);
       const state: RunState = {
         id: record.id,

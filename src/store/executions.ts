@@ -3,6 +3,7 @@ import type { Database, ExecutionTable } from './schema.js';
 import { fromJson, toJson } from './json.js';
 import type { Dialect } from './database.js';
 import { bulkInsert, type BulkInsert } from './bulk-insert.js';
+import { pageOf, type Page, type PageRequest } from './page.js';
 
 export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export type ExecutionMode = 'sync' | 'async';
@@ -162,18 +163,15 @@ export async function getExecution(db: Kysely<Database>, id: string): Promise<Ex
   return row && toExecutionRecord(row);
 }
 
-export interface ExecutionFilter {
+export interface ExecutionFilter extends PageRequest {
   workflowId?: string;
   status?: ExecutionStatus;
-  limit: number;
-  /** The last id of the previous page: newer-first keyset pagination over time-ordered ids. */
-  cursor?: string;
 }
 
 export async function listExecutions(
   db: Kysely<Database>,
   filter: ExecutionFilter,
-): Promise<{ items: ExecutionRecord[]; nextCursor: string | null }> {
+): Promise<Page<ExecutionRecord>> {
   let query = db.selectFrom('executions').selectAll();
   if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
   if (filter.status) {
@@ -182,9 +180,7 @@ export async function listExecutions(
     query = query.where('status', '=', filter.status);
   }
   if (filter.cursor) query = query.where('id', '<', filter.cursor);
-  const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
-  const items = rows.slice(0, filter.limit).map(toExecutionRecord);
-  return { items, nextCursor: rows.length > filter.limit ? items[items.length - 1]!.id : null };
+  return pageOf(await query.orderBy('id', 'desc').limit(filter.limit + 1).execute(), filter.limit, toExecutionRecord);
 }
 
 /**

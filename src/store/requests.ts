@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { bulkInsert, type BulkInsert } from './bulk-insert.js';
+import { pageOf, type Page, type PageRequest } from './page.js';
 import { idFloor } from '../shared/ids.js';
 
 /** Why a request ended as it did; stored as text, listed in docs/api.md. */
@@ -43,23 +44,20 @@ export const insertRequests: BulkInsert<RequestLogEntry> = bulkInsert({
   ],
 });
 
-export interface RequestFilter {
+export interface RequestFilter extends PageRequest {
   workflowId?: string;
   outcome?: RequestOutcome;
-  limit: number;
-  cursor?: string;
 }
 
 export async function listRequests(
   db: Kysely<Database>,
   filter: RequestFilter,
-): Promise<{ items: RequestLogEntry[]; nextCursor: string | null }> {
+): Promise<Page<RequestLogEntry>> {
   let query = db.selectFrom('requests').selectAll();
   if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
   if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
   if (filter.cursor) query = query.where('id', '<', filter.cursor);
-  const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
-  const items = rows.slice(0, filter.limit).map((row) => ({
+  return pageOf(await query.orderBy('id', 'desc').limit(filter.limit + 1).execute(), filter.limit, (row) => ({
     id: row.id,
     receivedAt: row.received_at,
     ip: row.ip,
@@ -74,7 +72,6 @@ export async function listRequests(
     reason: row.reason,
     bodyBytes: row.body_bytes,
   }));
-  return { items, nextCursor: rows.length > filter.limit ? items[items.length - 1]!.id : null };
 }
 
 /** Retention: drops entries received before `cutoff` (ids are time-ordered, so by id). */

@@ -6,6 +6,10 @@ import { Worker } from 'node:worker_threads';
  * checkpoints it runs inside whichever commit crosses the threshold, on the
  * event loop, and under load it took ~8% of the server's CPU time in
  * sub-millisecond stalls. PASSIVE checkpoints never block the writer.
+ *
+ * Only the checkpoints moved: committing the batches themselves on a writer
+ * thread was measured 15% slower (docs/benchmarks.md) — the messages cost
+ * more than the commits on a two-core machine.
  */
 export interface Checkpointer {
   stop(): Promise<void>;
@@ -44,6 +48,8 @@ export function startCheckpointer(options: { file: string; driverPath: string; i
       stopped ??= new Promise<void>((resolve) => {
         worker.once('message', () => resolve());
         worker.once('exit', () => resolve());
+        // Referenced while stopping, so the process waits for the last checkpoint instead of exiting under it.
+        worker.ref();
         worker.postMessage('stop');
       }).then(() => worker.terminate().then(() => undefined));
       return stopped;

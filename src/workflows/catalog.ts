@@ -34,7 +34,7 @@ export function createWorkflowCatalog(deps: { db: Kysely<Database>; registry: No
   const compiledVersions = new Map<string, CompiledWorkflow>();
   let liveWorkflows: LiveWorkflow[] = [];
   let gen = 0;
-  let fingerprint = '';
+  let pollFingerprint = '';
   let timer: NodeJS.Timeout | undefined;
 
   function compileVersion(workflowId: string, version: number, definition: unknown): CompiledWorkflow {
@@ -61,14 +61,21 @@ export function createWorkflowCatalog(deps: { db: Kysely<Database>; registry: No
       }
     }
     liveWorkflows = next;
-    fingerprint = records.map((r) => `${r.id}:${r.version}:${r.enabled}:${r.updatedAt}`).join(',');
     gen += 1;
   }
 
   async function poll(): Promise<void> {
-    const records = await listWorkflows(deps.db);
-    const current = records.map((r) => `${r.id}:${r.version}:${r.enabled}:${r.updatedAt}`).join(',');
-    if (current !== fingerprint) await reload();
+    // Cheap: every change (create, new version, enable, disable) moves
+    // updated_at, and a delete moves the count.
+    const row = await deps.db
+      .selectFrom('workflows')
+      .select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.max('updated_at').as('latest')])
+      .executeTakeFirstOrThrow();
+    const current = `${Number(row.n)}:${row.latest ?? ''}`;
+    if (current !== pollFingerprint) {
+      pollFingerprint = current;
+      await reload();
+    }
   }
 
   return {

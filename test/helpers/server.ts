@@ -19,9 +19,20 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** A real Hookflow on 127.0.0.1, port 0, over a fresh store of the given kind. */
-export async function startTestServer(kind: StoreKind, overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<TestServer> {
-  const testStore = await createTestStore(kind);
+export interface TestServerOptions extends StartOptions {
+  /**
+   * Serve this store instead of a fresh one, e.g. one a `hookflow import`
+   * subprocess has already written to through `testStore.env`. Its kind
+   * must be `kind`; the server takes it over, and `stop()` cleans it up.
+   */
+  testStore?: TestStore;
+}
+
+/** A real Hookflow on 127.0.0.1, port 0, over a fresh store of the given kind (or `options.testStore`). */
+export async function startTestServer(kind: StoreKind, overrides: Partial<Config> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  const { testStore: given, ...startOptions } = options;
+  if (given !== undefined && given.options.kind !== kind) throw new Error(`the given test store is ${given.options.kind}, not ${kind}`);
+  const testStore = given ?? (await createTestStore(kind));
   // The server opens its own connection to the same database.
   await testStore.store.close();
   const config = loadConfig(testStore.env, {
@@ -32,7 +43,7 @@ export async function startTestServer(kind: StoreKind, overrides: Partial<Config
     workerPollMs: 50,
     ...overrides,
   });
-  const hookflow = await startHookflow(config, { logger: createLogger({ level: 'silent' }), print: () => {}, ...options });
+  const hookflow = await startHookflow(config, { logger: createLogger({ level: 'silent' }), print: () => {}, ...startOptions });
   const url = hookflow.url!;
 
   const call: TestServer['call'] = (method, path, init = {}) =>

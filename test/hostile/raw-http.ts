@@ -28,6 +28,8 @@ export interface RawRequest {
   /** Default: the body's length. Set it higher to promise bytes that never come. */
   contentLength?: number | null;
   timeoutMs?: number;
+  /** Half-close the connection right after writing: a sender that hangs up mid-body. */
+  hangUp?: boolean;
 }
 
 /** The server's base URL (`http://127.0.0.1:port`) and one request, written byte for byte. */
@@ -40,10 +42,10 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawAns
   for (const [name, value] of request.headers ?? []) lines.push(`${name}: ${value}`);
   if (contentLength !== null) lines.push(`content-length: ${contentLength}`);
   const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-  return exchange(Number(port), Buffer.concat([head, body]), request.timeoutMs ?? 10_000);
+  return exchange(Number(port), Buffer.concat([head, body]), request.timeoutMs ?? 10_000, request.hangUp ?? false);
 }
 
-function exchange(port: number, out: Buffer, timeoutMs: number): Promise<RawAnswer> {
+function exchange(port: number, out: Buffer, timeoutMs: number, hangUp: boolean): Promise<RawAnswer> {
   const started = Date.now();
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -57,7 +59,7 @@ function exchange(port: number, out: Buffer, timeoutMs: number): Promise<RawAnsw
       resolve({ ...parse(Buffer.concat(chunks)), end, elapsedMs: Date.now() - started });
     };
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
-    socket.on('connect', () => socket.write(out));
+    socket.on('connect', () => (hangUp ? socket.end(out) : socket.write(out)));
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       if (isComplete(Buffer.concat(chunks))) finish('complete');

@@ -28,6 +28,7 @@ const echo = {
         type: "{{ $context.headers['content-type'] }}",
         sig: "{{ $context.headers['x-hub-signature-256'] }}",
         quoted: '{{ $nodes.quoted.text }}',
+        proto: "{{ $context.data['__proto__'] }}",
       },
     },
   ],
@@ -67,16 +68,28 @@ describe.each(storeKinds)('hostile requests on %s', (kind) => {
   let cases = 0;
 
   /** A request tagged with `x-case`, so its request-log entry can be found. */
-  const send = (path: string, request: { body?: Buffer | string; headers?: Array<[string, string]>; contentLength?: number; timeoutMs?: number }) => {
+  const send = (path: string, request: { body?: Buffer | string; headers?: Array<[string, string]>; contentLength?: number; timeoutMs?: number; hangUp?: boolean }) => {
     const tag = `case-${++cases}`;
     const answer = rawRequest(server.url, { path: `/api/webhooks/${path}`, ...request, headers: [['x-case', tag], ...(request.headers ?? [])] });
     return answer.then((a) => ({ ...a, tag }));
   };
 
+  /**
+   * The request's entry in the request log. Refusals answered before the body was read (a timeout)
+   * are logged a moment after the answer, so this waits for the entry, for at most five seconds.
+   */
   const logEntry = async (workflowId: string, tag: string) => {
-    const { body } = await server.api('GET', `/api/requests?workflowId=${workflowId}&limit=200`);
-    const entry = body.items.find((item: { headers: Record<string, string> }) => item.headers['x-case'] === tag);
-    expect(entry, `request-log entry for ${tag}`).toBeDefined();
+    const deadline = Date.now() + 5000;
+    let entries: any[] = [];
+    for (let tries = 0; tries < 100 && Date.now() < deadline; tries++) {
+      const { body } = await server.api('GET', `/api/requests?workflowId=${workflowId}&limit=200`);
+      entries = body.items.filter((item: { headers: Record<string, string> }) => item.headers['x-case'] === tag);
+      if (entries.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // One request, one entry: never none, never two.
+    expect(entries, `request-log entries for ${tag}`).toHaveLength(1);
+    const entry = entries[0];
     expectNoLeak(JSON.stringify(entry));
     return entry;
   };
@@ -124,19 +137,30 @@ describe.each(storeKinds)('hostile requests on %s', (kind) => {
       const answer = await send('hostile/echo', { body: '{"a": [1, 2', contentLength: 100, headers: [['content-type', 'application/json']], timeoutMs: 8000 });
       expect(answer.end).not.toBe('timeout');
       expect(answer.elapsedMs).toBeLessThan(8000);
-      const error = expectError(answer, 408, 'request_timeout');
-      expect(error.message).toMatch(/1000 ms/);
+      const error = expectError(answer, 408, 'bad_request');
+      expect(error.message).toBe('the request was not received in full within 1000 ms');
       const entry = await logEntry(ids.echo!, answer.tag);
-      expect(entry).toMatchObject({ outcome: 'bad_request', status: 408 });
-      expect(entry.reason).toMatch(/before the whole body arrived|timed out|aborted/);
+      expect(entry).toMatchObject({ outcome: 'bad_request', status: 408, reason: 'the request was not received in full within the request timeout' });
       await stillServes();
     });
 
-    it('a body longer than its Content-Length is cut at the length, and the rest is not a second request', async () => {
+    it('a sender that hangs up mid-body is logged as such, and the server goes on', async () => {
+      const answer = await send('hostile/echo', { body: '{"a": [1, 2', contentLength: 100, headers: [['content-type', 'application/json']], hangUp: true });
+      // Half-closed, the connection can still carry an answer; when one comes it is the contract's 400.
+      if (answer.status !== 0) expect(expectError(answer, 400, 'bad_request').message).toBe('the connection was closed before the whole request arrived');
+      const entry = await logEntry(ids.echo!, answer.tag);
+      expect(entry).toMatchObject({ outcome: 'bad_request', status: 400, reason: 'the client closed the connection before the whole body arrived' });
+      await stillServes();
+    });
+
+    it('bytes past the Content-Length are a next request: not HTTP, so 400 and the connection closes', async () => {
       const answer = await send('hostile/echo', { body: '{"a": 1}GARBAGE', contentLength: 8, headers: [['content-type', 'application/json']] });
-      expect(answer.status).toBe(200);
-      expect(jsonOf(answer).data).toEqual({ a: 1 });
+      // One answer on the connection, never two: Node parses the garbage while the first request
+      // still runs and refuses the connection (its own behaviour too); the first request ran all the same.
       expect(answer.bytes.toString('latin1').match(/HTTP\/1\.1 /g)).toHaveLength(1);
+      if (answer.status === 200) expect(jsonOf(answer).data).toEqual({ a: 1 });
+      else expect(expectError(answer, 400, 'bad_request').message).toBe('the request is not valid HTTP/1.1');
+      expect(await logEntry(ids.echo!, answer.tag)).toMatchObject({ outcome: 'accepted', status: 200 });
       await stillServes();
     });
   });
@@ -154,7 +178,7 @@ describe.each(storeKinds)('hostile requests on %s', (kind) => {
       const body = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
       const answer = await send('hostile/echo', { body, headers: [['content-type', 'application/json']] });
       const error = expectError(answer, 400, 'malformed_body');
-      expect(error.message).toMatch(/nested more than \d+ levels deep/);
+      expect(error.message).toBe('invalid JSON at line 1 column 1001: nested more than 1000 levels deep');
       expect((await logEntry(ids.echo!, answer.tag)).outcome).toBe('bad_request');
       await stillServes();
     });
@@ -182,19 +206,20 @@ describe.each(storeKinds)('hostile requests on %s', (kind) => {
   });
 
   describe('__proto__, constructor and prototype keys', () => {
-    const expected = { __proto__x: undefined, constructor: { prototype: { polluted: 'yes' } }, prototype: 'p' };
+    /** The echoed data (parsed here by JSON.parse, which keeps `__proto__` as an own key) holds all three as keys. */
     const dangerous = (data: Record<string, unknown>) => {
       expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
-      expect(Object.hasOwn(data, '__proto__')).toBe(true);
       expect(Object.getOwnPropertyDescriptor(data, '__proto__')?.value).toEqual({ polluted: 'yes' });
-      expect(data).toMatchObject({ constructor: expected.constructor, prototype: 'p' });
+      expect(Object.getOwnPropertyDescriptor(data, 'constructor')?.value).toEqual({ prototype: { polluted: 'yes' } });
+      expect(data.prototype).toBe('p');
     };
 
-    it('in JSON are data, echoed back as data', async () => {
+    it('in JSON are data, echoed back as data, and readable as data by expressions', async () => {
       const body = '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}, "prototype": "p"}';
       const answer = await send('hostile/echo', { body, headers: [['content-type', 'application/json']] });
       expect(answer.status).toBe(200);
       dangerous(jsonOf(answer).data);
+      expect(jsonOf(answer).proto).toEqual({ polluted: 'yes' });
       expect((await logEntry(ids.echo!, answer.tag)).outcome).toBe('accepted');
     });
 
@@ -219,10 +244,13 @@ describe.each(storeKinds)('hostile requests on %s', (kind) => {
       dangerous(jsonOf(answer).data);
     });
 
-    it('pollute nothing: a fresh object in the next request has no such property', async () => {
-      const answer = await send('hostile/echo', { body: '{"v": "{{ 1 }}"}', headers: [['content-type', 'application/json']] });
-      expect(jsonOf(answer).data).toEqual({ v: '{{ 1 }}' });
-      expect(jsonOf(answer).polluted).toBeUndefined();
+    it('pollute nothing: not this process (the server runs in it), not the next request', async () => {
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.keys(Object.prototype)).toEqual([]);
+      const answer = await send('hostile/echo', { body: '{"v": 1}', headers: [['content-type', 'application/json']] });
+      expect(jsonOf(answer)).toMatchObject({ data: { v: 1 } });
+      expect(jsonOf(answer).proto).toBeUndefined();
+      expect(jsonOf(answer).data.polluted).toBeUndefined();
     });
   });
 
@@ -262,9 +290,7 @@ describe.each(storeKinds)('hostile requests on %s', (kind) => {
       ]);
       const answer = await send('hostile/echo', { body, headers: [['content-type', `multipart/form-data; boundary=${boundary}`]] });
       expect(answer.status).toBe(200);
-      const { data } = jsonOf(answer);
-      expect(Object.keys(data)).toHaveLength(1);
-      expect(JSON.stringify(data)).toContain('\\ufffd'.length ? '\uFFFD' : '');
+      expect(jsonOf(answer).data).toEqual({ 'n\uFFFD': 'v\uFFFD(' });
     });
   });
 
@@ -291,15 +317,26 @@ describe.each(storeKinds)('hostile requests on %s', (kind) => {
       expect((await logEntry(ids.echo!, answer.tag)).outcome).toBe('bad_request');
     });
 
-    it.each(['garbage', 'application/', '/json', ';;;', 'text/plain; charset=no-such-charset', 'application/json; charset=utf-16le'])(
-      'a nonsense content type %j is answered, never a 500',
+    it.each(['garbage', 'json', 'application/', '/json', ';;;', ''])(
+      'a Content-Type that is not type/subtype (%j) is treated as none: sniffed, never refused',
       async (type) => {
         const answer = await send('hostile/echo', { body: '{"a":1}', headers: [['content-type', type]] });
-        expect([200, 400]).toContain(answer.status);
-        expectNoLeak(answer.bytes.toString('latin1'));
-        if (answer.status === 400) expectError(answer, 400, 'malformed_body');
+        expect(answer.status).toBe(200);
+        // The workflow still sees the header as it was sent.
+        expect(jsonOf(answer)).toMatchObject({ data: { a: 1 }, type });
+        expect((await logEntry(ids.echo!, answer.tag)).headers['content-type']).toBe(type);
       },
     );
+
+    it.each([
+      ['an unknown charset', 'text/plain; charset=no-such-charset', '{"a":1}', '{"a":1}'],
+      ['a binary type', 'image/png', '{"a":1}', { contentType: 'image/png', size: 7, base64: Buffer.from('{"a":1}').toString('base64') }],
+      ['JSON declared as UTF-16', 'application/json; charset=utf-16le', Buffer.from('{"a":1}', 'utf16le'), { a: 1 }],
+    ])('%s is answered as its rules say', async (_name, type, body, data) => {
+      const answer = await send('hostile/echo', { body, headers: [['content-type', type]] });
+      expect(answer.status).toBe(200);
+      expect(jsonOf(answer).data).toEqual(data);
+    });
   });
 
   describe('duplicate headers', () => {
@@ -338,8 +375,14 @@ describe.each(storeKinds)('hostile requests on %s', (kind) => {
         contentLength: 9,
         body: '{"a": 1} ',
       });
-      expect(answer.status).toBe(400);
-      expectNoLeak(answer.bytes.toString('latin1'));
+      expect(expectError(answer, 400, 'bad_request').message).toBe('the request is not valid HTTP/1.1');
+      await stillServes();
+    });
+
+    it('thousands of repeated headers past the header size limit are 431 in the contract shape', async () => {
+      const many = Array.from({ length: 2000 }, (): [string, string] => ['x-hub-signature-256', 'sha256=00']);
+      const answer = await send('hostile/signed', { body: '{}', headers: [['content-type', 'application/json'], ...many] });
+      expect(expectError(answer, 431, 'bad_request').message).toBe('the request headers are too large');
       await stillServes();
     });
   });
@@ -378,9 +421,9 @@ describe.each(storeKinds)('hostile requests on %s', (kind) => {
       expect(headerValues(answer, 'x-echo')).toEqual([]);
       expect(raw.match(/HTTP\/1\.1 /g)).toHaveLength(1);
       const error = expectError(answer, 500, 'internal');
-      expect(error.message).toMatch(/response header "x-echo" is not a valid HTTP header/);
+      expect(error.message).toBe('the workflow\'s response header "x-echo" is not a valid HTTP header');
       const entry = await logEntry(ids.header!, answer.tag);
-      expect(entry.status).toBe(500);
+      expect(entry).toMatchObject({ outcome: 'error', status: 500 });
       await stillServes();
     });
 

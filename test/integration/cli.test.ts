@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { storeKinds } from '../helpers/stores.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const run = promisify(execFile);
+
+describe.each(storeKinds)('the hookflow CLI on %s', { timeout: 60_000 }, (kind) => {
+  let server: TestServer;
+  const cli = (...args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, ...server.testStore.env, LOG_LEVEL: 'silent' },
+    });
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('imports a YAML file that a running server then serves, and exports it back', async () => {
+    const { stdout } = await cli('import', path.join(root, 'examples/hello.yaml'));
+    expect(stdout).toMatch(/imported "Hello, webhook" as [0-9a-f-]{36} \(version 1\)/);
+    const id = /as ([0-9a-f-]{36})/.exec(stdout)![1]!;
+
+    // The running server notices the new workflow without a restart.
+    await expect
+      .poll(async () => (await server.call('POST', '/api/webhooks/hello/ada', { body: '{"amount": 250}', headers: { 'content-type': 'application/json' } })).status, {
+        timeout: 10_000,
+        interval: 200,
+      })
+      .toBe(200);
+
+    const exported = await cli('export', id);
+    const definition = parseYaml(exported.stdout) as { title: string; trigger: { path: string }; nodes: unknown[] };
+    expect(definition).toMatchObject({ title: 'Hello, webhook', trigger: { path: 'hello/:name' }, enabled: true });
+    const asJson = JSON.parse((await cli('export', id, '--json')).stdout);
+    expect(asJson).toEqual(definition);
+  });
+
+  it('reports every problem of an invalid file and exits non-zero', async () => {
+    const failure = await cli('import', path.join(root, 'package.json')).catch((err: { code: number; stderr: string }) => err);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toMatch(/problem/);
+    expect((failure as { stderr: string }).stderr).toMatch(/trigger/);
+  });
+});
