@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
+import { FIELDS } from './fixture-fields.js';
 
 type Rec = Record<string, any>;
 
-const FIELDS = [
-  { name: 'name', type: 'string', required: true },
-  { name: 'qty', type: 'integer' },
-  { name: 'price', type: 'number' },
-  { name: 'active', type: 'boolean' },
-  { name: 'due', type: 'datetime' },
-  { name: 'note', type: 'text' },
-  { name: 'sku', type: 'string', unique: true },
-  { name: 'tags', type: 'json' },
-];
 
 /** Created in this order; ids (and createdAt) follow it. */
 const SEED: Rec[] = [
