@@ -165,6 +165,8 @@ export async function startHookflow(config: Config, options: StartOptions = {}):
     });
     url = await app.listen({ port: config.port, host: config.host });
     logger.info({ url, store: store.location, role: config.role }, 'Hookflow is listening');
+  } else {
+    logger.info({ store: store.location, role: config.role, workerId }, 'Hookflow worker is running');
   }
 
   const retention = setInterval(() => {

@@ -12,9 +12,12 @@ export interface ServerProcess {
   exited: Promise<number | string>;
 }
 
-/** `hookflow start` as a separate OS process, so a test can kill it for real. */
-export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'start'], {
+/**
+ * `hookflow start` as a separate OS process, so a test can kill it for real.
+ * With `--role worker` there is no HTTP: `url` is empty once the worker runs.
+ */
+export async function spawnServer(env: Record<string, string>, timeoutMs = 20_000, args: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'start', ...args], {
     cwd: root,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,9 +29,9 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 20_00
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /"url":"(http[^"]+)".*Hookflow is listening/.exec(output);
-      if (match) {
+      if (match || output.includes('Hookflow worker is running')) {
         clearTimeout(timer);
-        resolve(match[1]!);
+        resolve(match?.[1] ?? '');
       }
     };
     child.stdout!.on('data', onData);
