@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -45,10 +47,31 @@ describe.each(storeKinds)('the hookflow CLI on %s', { timeout: 60_000 }, (kind) 
     expect(asJson).toEqual(definition);
   });
 
+  it('migrates: a database already at the latest schema is left as it is', async () => {
+    const { stdout } = await cli('migrate');
+    expect(stdout.trim()).toBe('the schema is up to date');
+  });
+
   it('reports every problem of an invalid file and exits non-zero', async () => {
     const failure = await cli('import', path.join(root, 'package.json')).catch((err: { code: number; stderr: string }) => err);
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toMatch(/problem/);
     expect((failure as { stderr: string }).stderr).toMatch(/trigger/);
+  });
+});
+
+describe('hookflow migrate on a new data folder', () => {
+  it('applies every migration, in order, once', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'hookflow-migrate-'));
+    try {
+      const env = { ...process.env, HOOKFLOW_DATA_DIR: dir, LOG_LEVEL: 'silent' };
+      delete env.DATABASE_URL;
+      const migrate = () => run(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'migrate'], { cwd: root, env });
+      const first = await migrate();
+      expect(first.stdout.trim()).toMatch(/^applied: 001-initial, 002-collections, 003-secrets, 004-dedup$/);
+      expect((await migrate()).stdout.trim()).toBe('the schema is up to date');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
