@@ -148,7 +148,7 @@ export async function startHookflow(config: Config, options: StartOptions = {}):
       timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs },
       clock,
       webhook: {
-        table: createWebhookTable(catalog),
+        table: createWebhookTable(catalog, logger),
         requestLog: createRequestLogger(batcher, () => clock.now()),
         saveFile: (file) => fileStore.save(file),
         maxBodyBytes: config.maxBodyBytes,

@@ -2,10 +2,8 @@ import { hmacConfigProblem } from '../verify/hmac.js';
 import { isCidr } from '../verify/ip-allow.js';
 import { compileValue, containsTemplate, ExpressionSyntaxError } from './expressions/index.js';
 import type { Problem } from './node-type.js';
+import { parsePathTemplate } from '../shared/path-template.js';
 
-// Kept in step with the ingress route table (src/ingress/route-table.ts) and docs/webhooks.md.
-const PARAM_SEGMENT = /^:([A-Za-z_][A-Za-z0-9_]*)$/;
-const FORBIDDEN = /[?#\s]/;
 
 /**
  * Trigger checks beyond its schema: the path template's shape, CIDRs, and
@@ -43,44 +41,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/**
- * `forms/:formId`: literal segments and `:name` parameters. Leading and
- * trailing slashes do not matter (the ingress trims them).
- */
+/** `trigger.path`: every problem the shared template parser finds. */
 export function checkPathTemplate(path: string): Problem[] {
-  const at = 'trigger.path';
-  const trimmed = path.replace(/^\/+|\/+$/g, '');
-  if (trimmed === '') return [{ path: at, message: 'must have at least one segment, e.g. forms/:formId' }];
-  if (FORBIDDEN.test(trimmed)) return [{ path: at, message: 'must not contain "?", "#" or spaces' }];
-  const problems: Problem[] = [];
-  const params = new Set<string>();
-  for (const segment of trimmed.split('/')) {
-    if (segment === '') {
-      problems.push({ path: at, message: 'has an empty segment ("//")' });
-    } else if (segment.startsWith(':')) {
-      const param = PARAM_SEGMENT.exec(segment);
-      const name = param?.[1];
-      if (name === undefined) {
-        problems.push({ path: at, message: `"${segment}" is not a valid parameter: ":" then letters, digits and "_", not starting with a digit` });
-      } else if (params.has(name)) {
-        problems.push({ path: at, message: `names the parameter ":${name}" twice` });
-      } else {
-        params.add(name);
-      }
-    } else if (!decodes(segment)) {
-      problems.push({ path: at, message: `segment "${segment}" has a "%" that is not a valid escape such as %20` });
-    }
-  }
-  return problems;
-}
-
-function decodes(segment: string): boolean {
-  try {
-    decodeURIComponent(segment);
-    return true;
-  } catch {
-    return false;
-  }
+  const parsed = parsePathTemplate(path);
+  return parsed.ok ? [] : parsed.problems.map((message) => ({ path: 'trigger.path', message }));
 }
 
 /** Problems from compiling the templates in `value` (nothing when it is absent or compiles). */

@@ -1,3 +1,5 @@
+import { decodePathSegment, parsePathTemplate, trimSlashes, type PathSegment } from '../shared/path-template.js';
+
 /**
  * Which workflow a webhook request is for. Built once from the enabled
  * workflows and never changed: when workflows change, build a new table and
@@ -42,7 +44,7 @@ export interface RouteTable<T> {
   readonly rejected: ReadonlyArray<{ entry: RouteEntry<T>; problem: string }>;
 }
 
-type Segment = { kind: 'static'; text: string } | { kind: 'param'; name: string };
+type Segment = PathSegment;
 
 interface PathRoute<T> {
   entry: RouteEntry<T>;
@@ -55,7 +57,6 @@ interface TrieNode<T> {
   route: PathRoute<T> | undefined;
 }
 
-const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /**
@@ -127,25 +128,8 @@ export function createRouteTable<T>(entries: ReadonlyArray<RouteEntry<T>>): Rout
 }
 
 function parseTemplate(path: string): Segment[] | string {
-  const trimmed = trimSlashes(path.trim());
-  if (trimmed === '') return 'path is empty';
-  if (/[?#\s]/.test(trimmed)) return `path "${path}" must not contain "?", "#" or spaces`;
-  const segments: Segment[] = [];
-  const names = new Set<string>();
-  for (const raw of trimmed.split('/')) {
-    if (raw === '') return `path "${path}" has an empty segment`;
-    if (raw.startsWith(':')) {
-      const name = raw.slice(1);
-      if (!PARAM_NAME.test(name)) return `path "${path}": ":${name}" is not a valid parameter name (letters, digits, _)`;
-      if (names.has(name)) return `path "${path}" uses ":${name}" twice`;
-      names.add(name);
-      segments.push({ kind: 'param', name });
-    } else {
-      // Stored decoded, because request segments are decoded before comparison.
-      segments.push({ kind: 'static', text: decodeSegment(raw) });
-    }
-  }
-  return segments;
+  const parsed = parsePathTemplate(path);
+  return parsed.ok ? parsed.segments : `path "${path}" ${parsed.problems[0]}`;
 }
 
 /** `forms/:formId` and `forms/:id` have the same shape, `forms/:`. Static text is %-encoded so `:` stays unambiguous. */
@@ -236,19 +220,7 @@ function stripQuery(subpath: string): string {
   return q === -1 ? subpath : subpath.slice(0, q);
 }
 
-function trimSlashes(path: string): string {
-  let start = 0;
-  let end = path.length;
-  while (start < end && path.charCodeAt(start) === 0x2f) start++;
-  while (end > start && path.charCodeAt(end - 1) === 0x2f) end--;
-  return path.slice(start, end);
-}
-
 function decodeSegment(segment: string): string {
-  if (!segment.includes('%')) return segment;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment; // a broken %-escape cannot match a static segment by accident; as a param value it stays verbatim
-  }
+  // A broken %-escape cannot match a static segment by accident; as a param value it stays verbatim.
+  return decodePathSegment(segment) ?? segment;
 }

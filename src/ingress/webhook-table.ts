@@ -1,8 +1,9 @@
 import type { WorkflowCatalog, LiveWorkflow } from '../workflows/catalog.js';
+import type { Logger } from '../shared/logger.js';
 import { createRouteTable, type RouteTable } from './route-table.js';
 
 /** The route table for the live workflows, rebuilt only when the catalog changes. */
-export function createWebhookTable(catalog: WorkflowCatalog): () => RouteTable<LiveWorkflow> {
+export function createWebhookTable(catalog: WorkflowCatalog, logger: Logger): () => RouteTable<LiveWorkflow> {
   let builtFor = -1;
   let table: RouteTable<LiveWorkflow> = createRouteTable([]);
   return () => {
@@ -17,6 +18,10 @@ export function createWebhookTable(catalog: WorkflowCatalog): () => RouteTable<L
           value: live,
         })),
       );
+      // Saved definitions are checked for this, so it takes a change made around the API (another process, an old version).
+      for (const { entry, problem } of table.rejected) {
+        logger.warn({ workflowId: entry.workflowId, problem }, 'workflow path not served; its key URL still is');
+      }
     }
     return table;
   };

@@ -144,12 +144,12 @@ describe('template checks', () => {
   it.each([
     ['forms/:formId', undefined],
     ['/github/:owner/:repo/', undefined],
-    ['', 'path is empty'],
-    ['/', 'path is empty'],
-    ['a//b', 'path "a//b" has an empty segment'],
-    ['a/:', 'path "a/:": ":" is not a valid parameter name (letters, digits, _)'],
-    ['a/:1x', 'path "a/:1x": ":1x" is not a valid parameter name (letters, digits, _)'],
-    ['a/:id/:id', 'path "a/:id/:id" uses ":id" twice'],
+    ['', 'path "" must have at least one segment, e.g. forms/:formId'],
+    ['/', 'path "/" must have at least one segment, e.g. forms/:formId'],
+    ['a//b', 'path "a//b" has an empty segment ("//")'],
+    ['a/:', 'path "a/:" ":" is not a valid parameter: ":" then letters, digits and "_", not starting with a digit'],
+    ['a/:1x', 'path "a/:1x" ":1x" is not a valid parameter: ":" then letters, digits and "_", not starting with a digit'],
+    ['a/:id/:id', 'path "a/:id/:id" names the parameter ":id" twice'],
     ['a?b=1', 'path "a?b=1" must not contain "?", "#" or spaces'],
   ])('%j → %s', (path, problem) => {
     expect(checkPathTemplate(path)).toBe(problem);
@@ -157,7 +157,7 @@ describe('template checks', () => {
 
   it('reports an invalid template and still serves the key', () => {
     const table = createRouteTable([entry('w', { path: 'a//b' })]);
-    expect(table.rejected.map((r) => r.problem)).toEqual(['path "a//b" has an empty segment']);
+    expect(table.rejected.map((r) => r.problem)).toEqual(['path "a//b" has an empty segment ("//")']);
     expect(table.match('POST', 'key-w')).toMatchObject({ kind: 'found' });
   });
 });

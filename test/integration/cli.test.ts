@@ -64,7 +64,7 @@ describe('hookflow migrate on a new data folder', () => {
   it('applies every migration, in order, once', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'hookflow-migrate-'));
     try {
-      const env = { ...process.env, HOOKFLOW_DATA_DIR: dir, LOG_LEVEL: 'silent' };
+      const env: NodeJS.ProcessEnv = { ...process.env, HOOKFLOW_DATA_DIR: dir, LOG_LEVEL: 'silent' };
       delete env.DATABASE_URL;
       const migrate = () => run(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'migrate'], { cwd: root, env });
       const first = await migrate();
