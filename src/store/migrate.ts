@@ -14,6 +14,11 @@ const migrations: Record<string, Migration> = {
 };
 
 export async function migrateToLatest(store: Store): Promise<MigrationResultSet> {
+  // Most starts find the schema up to date. Saying so from our own table
+  // skips Kysely's introspection, which lists every table of every schema in
+  // the database (slow on a shared database, and it fails if another schema
+  // is dropped while it reads the catalog).
+  if (await upToDate(store)) return { results: [] };
   // Kysely looks for its bookkeeping tables by name in every schema; on
   // PostgreSQL name the one in use, or a Hookflow in another schema of the
   // same database would make this one skip creating its own.
@@ -27,4 +32,14 @@ export async function migrateToLatest(store: Store): Promise<MigrationResultSet>
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;
+}
+
+async function upToDate(store: Store): Promise<boolean> {
+  try {
+    const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
+    const names = new Set(applied.rows.map((row) => row.name));
+    return Object.keys(migrations).every((name) => names.has(name));
+  } catch {
+    return false; // no bookkeeping table yet: a new database
+  }
 }
