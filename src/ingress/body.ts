@@ -56,7 +56,10 @@ export interface ParseBodyInput {
 }
 
 /**
- * Parses a webhook body by its content type. Never merges parsed data into
+ * Parses a webhook body by its content type, from the raw bytes already
+ * read (not @fastify/formbody or @fastify/multipart, which consume the
+ * request stream: signatures must be checked over those bytes first, and
+ * the parsers run only after that). Never merges parsed data into
  * an existing object, so keys like `__proto__` stay plain data.
  *
  * | content type | `data` |

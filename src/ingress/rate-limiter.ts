@@ -10,6 +10,11 @@ export interface RateLimiter {
  * per workflow and per process (several processes behind a balancer each
  * allow `max`; docs/security.md). Windows are aligned to the epoch so
  * `Retry-After` is exact.
+ *
+ * Not @fastify/rate-limit: its limits are per route and keyed by client, set
+ * when routes are registered, while these come from each workflow's
+ * definition, change with its versions, and must be decided after the route
+ * lookup and recorded in the request log like every other refusal.
  */
 export function createRateLimiter(): RateLimiter {
   const windows = new Map<string, { start: number; count: number }>();
