@@ -53,7 +53,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     requestTimeout: deps.timeouts.requestMs,
     clientErrorHandler: (error, socket) => answerClientError(error, socket, deps.timeouts.requestMs),
     // Secret names run to 128 characters; the router's default refuses params over 100 with 414.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
   }) as unknown as FastifyInstance;
   // Node's own guard against slow senders, on the HTTP and the HTTPS server alike.
   app.server.headersTimeout = deps.timeouts.headersMs;
