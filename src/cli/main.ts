@@ -71,8 +71,7 @@ async function main(argv: string[]): Promise<number> {
       const store = openStore(storeOptionsFromConfig(config));
       const result = await migrateToLatest(store);
       await store.close();
-      const applied = result.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
-      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the schema is up to date');
+      console.log(result.applied.length ? `applied: ${result.applied.join(', ')}` : 'the schema is up to date');
       return 0;
     }
     case 'import':

@@ -71,12 +71,11 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const options: StoreOptions = { kind: 'postgres', url: testPostgresUrl, schema };
   const store = openStore(options);
-  // Test files run in parallel; a first migration reads the whole catalog,
-  // which fails if another file drops its schema meanwhile.
-  await withSchemaLock(async (admin) => {
-    await admin.query(`create schema ${schema}`);
-    await migrateToLatest(store);
-  });
+  const admin = new pg.Client({ connectionString: testPostgresUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  await migrateToLatest(store);
   const url = new URL(testPostgresUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const testStore: TestStore = {
@@ -86,22 +85,13 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
     env: { HOOKFLOW_DATA_DIR: dataDir, DATABASE_URL: url.toString() },
     async cleanup() {
       await testStore.store.close();
-      await withSchemaLock((admin) => admin.query(`drop schema ${schema} cascade`));
+      const client = new pg.Client({ connectionString: testPostgresUrl });
+      await client.connect();
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return testStore;
 }
 
-/** Serialises schema creation, first migration and drop across parallel test files. */
-async function withSchemaLock<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: testPostgresUrl });
-  await admin.connect();
-  try {
-    await admin.query('select pg_advisory_lock(728193)');
-    return await work(admin);
-  } finally {
-    await admin.query('select pg_advisory_unlock(728193)').catch(() => {});
-    await admin.end();
-  }
-}
