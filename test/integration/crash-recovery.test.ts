@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonReply, startHttpPeer, type HttpPeer } from '../helpers/http-peer.js';
 import { spawnServer } from '../helpers/process.js';
 import { createTestStore, storeKinds, type TestStore } from '../helpers/stores.js';
 
@@ -27,21 +26,18 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 describe.each(storeKinds)("kill -9 during an async run on %s", { timeout: 60_000 }, (kind) => {
   let testStore: TestStore;
-  let peer: Server;
+  let peer: HttpPeer;
   let peerUrl: string;
-  const hits: string[] = [];
+  /** Paths the peer was called on, in order. */
+  const hits = () => peer.requests.map((request) => request.path);
   beforeAll(async () => {
     testStore = await createTestStore(kind);
-    peer = createServer((request, response) => {
-      hits.push(request.url ?? '');
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
-    peerUrl = `http://127.0.0.1:${(peer.address() as AddressInfo).port}`;
+    peer = await startHttpPeer(() => jsonReply({ ok: true }));
+    peerUrl = peer.url;
   });
   afterAll(async () => {
     await testStore.cleanup();
-    await new Promise((resolve) => peer.close(resolve));
+    await peer.close();
   });
 
   it('loses nothing after the 202 and does not repeat finished nodes', async () => {
@@ -69,7 +65,7 @@ describe.each(storeKinds)("kill -9 during an async run on %s", { timeout: 60_000
     });
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
-    expect(hits).toEqual(['/before']);
+    expect(hits()).toEqual(['/before']);
 
     const second = await spawnServer(env);
     try {
@@ -77,7 +73,7 @@ describe.each(storeKinds)("kill -9 during an async run on %s", { timeout: 60_000
         const { body } = await api(second.url, 'GET', `/api/executions/${executionId}`);
         return body?.status === 'succeeded' ? body : undefined;
       });
-      expect(hits).toEqual(['/before', '/after']);
+      expect(hits()).toEqual(['/before', '/after']);
       expect(done.jobs.map((j: { nodeKey: string }) => j.nodeKey)).toEqual(['before', 'wait', 'after']);
       expect(done.attempt).toBeGreaterThanOrEqual(1);
     } finally {
@@ -103,8 +99,8 @@ describe.each(storeKinds)("kill -9 during an async run on %s", { timeout: 60_000
     const longRun = await (await fetch(`${first.url}/api/webhooks/${long.body.key}`, { method: 'POST' })).json();
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    expect(hits).toContain('/short');
-    expect(hits).not.toContain('/long');
+    expect(hits()).toContain('/short');
+    expect(hits()).not.toContain('/long');
 
     const second = await spawnServer(env);
     try {
@@ -114,7 +110,7 @@ describe.each(storeKinds)("kill -9 during an async run on %s", { timeout: 60_000
         const { body } = await api(second.url, 'GET', `/api/executions/${longRun.executionId}`);
         return body?.status === 'succeeded' ? body : undefined;
       });
-      expect(hits.filter((h) => h === '/long')).toHaveLength(1);
+      expect(hits().filter((h) => h === '/long')).toHaveLength(1);
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;

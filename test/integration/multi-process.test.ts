@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonReply, startHttpPeer, type HttpPeer } from '../helpers/http-peer.js';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
 import { createTestStore, storeKinds, type TestStore } from '../helpers/stores.js';
 
@@ -9,19 +8,16 @@ const TOKEN = 'multi-process-token';
 // Several processes share one PostgreSQL database; SQLite is one process per file by design (docs/configuration.md).
 describe.runIf(storeKinds.includes('postgres'))('a web process and worker processes on one PostgreSQL', { timeout: 60_000 }, () => {
   let testStore: TestStore;
-  let peer: Server;
+  let peer: HttpPeer;
   let peerUrl: string;
-  const hits: string[] = [];
+  /** Paths the peer was called on, in order. */
+  const hits = () => peer.requests.map((request) => request.path);
   const processes: ServerProcess[] = [];
 
   beforeAll(async () => {
     testStore = await createTestStore('postgres');
-    peer = createServer((request, response) => {
-      hits.push(request.url ?? '');
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
-    peerUrl = `http://127.0.0.1:${(peer.address() as AddressInfo).port}`;
+    peer = await startHttpPeer(() => jsonReply({}));
+    peerUrl = peer.url;
   });
   afterAll(async () => {
     for (const server of processes) {
@@ -29,7 +25,7 @@ describe.runIf(storeKinds.includes('postgres'))('a web process and worker proces
       await server.exited;
     }
     await testStore.cleanup();
-    await new Promise((resolve) => peer.close(resolve));
+    await peer.close();
   });
 
   it('the web process only queues; the workers share the runs, each run once', async () => {
@@ -63,11 +59,11 @@ describe.runIf(storeKinds.includes('postgres'))('a web process and worker proces
         .then((page: { items: unknown[] }) => page.items.length);
     // The web process runs nothing in the background: every run waits for a worker.
     expect(await list('queued')).toBe(20);
-    expect(hits).toEqual([]);
+    expect(hits()).toEqual([]);
 
     processes.push(...(await Promise.all([spawnServer(env, 20_000, ['--role', 'worker']), spawnServer(env, 20_000, ['--role', 'worker'])])));
 
     await expect.poll(() => list('succeeded'), { timeout: 30_000, interval: 100 }).toBe(20);
-    expect([...hits].sort()).toEqual(Array.from({ length: 20 }, (_, n) => `/run/${n}`).sort());
+    expect([...hits()].sort()).toEqual(Array.from({ length: 20 }, (_, n) => `/run/${n}`).sort());
   });
 });

@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonReply, startHttpPeer, type HttpPeer } from '../helpers/http-peer.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
@@ -9,25 +8,18 @@ const post = (server: TestServer, key: string, data: unknown = {}) =>
 
 describe.each(storeKinds)('sync and async runs on %s', (kind) => {
   let server: TestServer;
-  let peer: Server;
+  let peer: HttpPeer;
   let peerUrl: string;
-  const hits: string[] = [];
+  /** Paths the peer was called on, in order. */
+  const hits = () => peer.requests.map((request) => request.path);
   beforeAll(async () => {
     server = await startTestServer(kind);
-    peer = createServer((request, response) => {
-      hits.push(request.url ?? '');
-      if (request.url?.startsWith('/fail')) {
-        response.writeHead(503).end('down');
-        return;
-      }
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ seen: request.url }));
-    });
-    await new Promise<void>((resolve) => peer.listen(0, '127.0.0.1', resolve));
-    peerUrl = `http://127.0.0.1:${(peer.address() as AddressInfo).port}`;
+    peer = await startHttpPeer((request) => (request.path.startsWith('/fail') ? { status: 503, body: 'down' } : jsonReply({ seen: request.path + request.search })));
+    peerUrl = peer.url;
   });
   afterAll(async () => {
     await server.stop();
-    await new Promise((resolve) => peer.close(resolve));
+    await peer.close();
   });
 
   it('answers with the first respond node while the run goes on', async () => {
@@ -150,7 +142,7 @@ describe.each(storeKinds)('sync and async runs on %s', (kind) => {
     expect(response.status).toBe(202);
     const { executionId } = await response.json();
     const done = await server.waitForExecution(executionId, 'succeeded');
-    expect(hits).toContain('/async/a1');
+    expect(hits()).toContain('/async/a1');
     expect(done.mode).toBe('async');
     const byPath = Object.fromEntries(done.jobs.map((j: { path: string; output: unknown }) => [j.path, j.output]));
     expect(byPath['call']).toMatchObject({ status: 200, body: { seen: '/async/a1' } });
