@@ -82,7 +82,7 @@ export async function startHookflow(config: Config, options: StartOptions = {}):
   // Other processes may change workflows: servers sharing PostgreSQL, or `hookflow import` beside a running server.
   catalog.startPolling(2000);
 
-  const batcher = createWriteBatcher(store.db);
+  const batcher = createWriteBatcher(store);
   if (config.httpAllow !== undefined && config.httpDeny === undefined) {
     logger.warn('HOOKFLOW_HTTP_ALLOW has no effect without HOOKFLOW_HTTP_DENY (to allow only some addresses, deny 0.0.0.0/0,::/0)');
   }

@@ -34,8 +34,11 @@ export interface RunState {
   secretValues: readonly string[];
 }
 
+/** The execution row as the run stands now. Built field by field: object spreads here were ~3% of a webhook call. */
 export function executionRow(state: RunState, lease: { workerId: string; leaseUntil: string }): NewExecution & { attempt: number } {
-  const base = {
+  const { finished } = state;
+  const leased = finished === null && !state.queued && !state.handedBack;
+  return {
     id: state.id,
     workflowId: state.workflowId,
     workflowVersion: state.workflowVersion,
@@ -47,22 +50,38 @@ export function executionRow(state: RunState, lease: { workerId: string; leaseUn
     attempt: state.attempt,
     response: scrub(state, state.response) ?? undefined,
     startedAt: state.startedAt,
+    status: finished ? finished.status : leased ? 'running' : 'queued',
+    error: finished ? (scrub(state, finished.error) ?? undefined) : undefined,
+    finishedAt: finished ? finished.finishedAt : undefined,
+    leaseOwner: leased ? lease.workerId : null,
+    leaseUntil: leased ? lease.leaseUntil : null,
   };
-  if (state.finished) {
-    return { ...base, status: state.finished.status, error: scrub(state, state.finished.error) ?? undefined, finishedAt: state.finished.finishedAt, leaseOwner: null, leaseUntil: null };
-  }
-  if (state.queued || state.handedBack) return { ...base, status: 'queued', leaseOwner: null, leaseUntil: null };
-  return { ...base, status: 'running', leaseOwner: lease.workerId, leaseUntil: lease.leaseUntil };
 }
 
 export function unconfirmedJobs(state: RunState): (StoredJob & { seq: number })[] {
-  return state.jobs.slice(state.confirmedJobs).map((job, index) => ({
-    ...job,
-    input: scrub(state, job.input),
-    output: scrub(state, job.output),
-    error: scrub(state, job.error),
-    seq: state.seqBase + state.confirmedJobs + index,
-  }));
+  const rows: (StoredJob & { seq: number })[] = [];
+  for (let index = state.confirmedJobs; index < state.jobs.length; index++) {
+    const job = state.jobs[index]!;
+    const row: StoredJob & { seq: number } = {
+      id: job.id,
+      executionId: job.executionId,
+      path: job.path,
+      nodeKey: job.nodeKey,
+      type: job.type,
+      status: job.status,
+      branch: job.branch,
+      input: scrub(state, job.input),
+      output: scrub(state, job.output),
+      error: scrub(state, job.error),
+      attempts: job.attempts,
+      startedAt: job.startedAt,
+      finishedAt: job.finishedAt,
+      seq: state.seqBase + index,
+    };
+    if (job.logs !== undefined) row.logs = job.logs;
+    rows.push(row);
+  }
+  return rows;
 }
 
 /** A secret used through a template never reaches the store (docs/security.md). */

@@ -1,17 +1,25 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import type { SqliteHandle } from './database.js';
 import { chunks } from './chunks.js';
 
 export interface BulkInsertSpec<Row> {
   table: keyof Database & string;
   columns: readonly string[];
-  /** One value per column, in order. */
-  values(row: Row): unknown[];
+  /** Appends one value per column, in order, to `out`. */
+  values(row: Row, out: unknown[]): void;
   /** Upsert: on a clash on `target`, overwrite `update` with the new row's values. */
   conflict?: { target: readonly string[]; update: readonly string[] };
 }
 
-export type BulkInsert<Row> = (db: Kysely<Database>, rows: readonly Row[]) => Promise<void>;
+export interface BulkInsert<Row> {
+  /** Through Kysely: PostgreSQL, or SQLite outside the group commit. */
+  (db: Kysely<Database>, rows: readonly Row[]): Promise<void>;
+  /** Synchronously on SQLite's own handle, inside the caller's transaction. */
+  sqlite(handle: SqliteHandle, rows: readonly Row[]): void;
+}
+
+const ROWS_PER_STATEMENT = 500; // see chunks.ts
 
 /**
  * A multi-row INSERT (or upsert) whose SQL text is built once per row count
@@ -42,14 +50,23 @@ export function bulkInsert<Row>(spec: BulkInsertSpec<Row>): BulkInsert<Row> {
     return statement;
   }
 
-  return async (db, rows) => {
+  function parameters(rows: readonly Row[]): unknown[] {
+    const out: unknown[] = [];
+    for (const row of rows) spec.values(row, out);
+    return out;
+  }
+
+  const viaKysely = async (db: Kysely<Database>, rows: readonly Row[]) => {
     const style = placeholderStyle(db);
-    for (const chunk of chunks(rows, 500)) {
-      const parameters: unknown[] = [];
-      for (const row of chunk) parameters.push(...spec.values(row));
-      await db.executeQuery(CompiledQuery.raw(text(style, chunk.length), parameters));
+    for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) {
+      await db.executeQuery(CompiledQuery.raw(text(style, chunk.length), parameters(chunk)));
     }
   };
+  return Object.assign(viaKysely, {
+    sqlite(handle: SqliteHandle, rows: readonly Row[]) {
+      for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) handle.prepare(text('question', chunk.length)).run(parameters(chunk));
+    },
+  });
 }
 
 type PlaceholderStyle = 'question' | 'dollar';

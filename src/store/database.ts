@@ -14,9 +14,23 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** SQLite only: the driver itself, for the group commit's synchronous transactions (write-batcher.ts). */
+  readonly sqlite?: SqliteHandle;
   /** Where the SQLite file lives, or a redacted PostgreSQL URL, for logs. */
   readonly location: string;
   close(): Promise<void>;
+}
+
+/**
+ * better-sqlite3 runs statements synchronously: a group commit through it is
+ * one call with no awaits between its statements, where Kysely's async path
+ * cost ~10 µs per webhook call (docs/benchmarks.md).
+ */
+export interface SqliteHandle {
+  /** A prepared statement, cached by its text. */
+  prepare(sql: string): BetterSqlite3.Statement;
+  /** Runs `work` in a transaction: committed when it returns, rolled back if it throws. */
+  transaction(work: () => void): void;
 }
 
 export type StoreOptions =
@@ -45,10 +59,13 @@ function openSqlite(file: string): Store {
   // Checkpoints run on their own thread (sqlite-checkpointer.ts), not inside commits.
   sqlite.pragma('wal_autocheckpoint = 0');
   const checkpointer = startCheckpointer({ file, driverPath: require.resolve('better-sqlite3') });
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const cached = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  const inTransaction = sqlite.transaction((work: () => void) => work());
   return {
     db,
     dialect: 'sqlite',
+    sqlite: { prepare: (text) => cached.prepare(text), transaction: (work) => inTransaction(work) },
     location: file,
     close: async () => {
       await checkpointer.stop();

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder } from 'kysely';
 import type { Database, ExecutionTable } from './schema.js';
 import { fromJson, toJson } from './json.js';
 import type { Dialect } from './database.js';
@@ -191,37 +191,31 @@ export async function listExecutions(
  */
 export type SavedExecution = NewExecution & { attempt?: number };
 
-// MUST list the keys of executionValues() in the order it returns them.
 const EXECUTION_COLUMNS = [
   'id', 'workflow_id', 'workflow_version', 'status', 'mode', 'trigger', 'response', 'error', 'attempt',
   'lease_owner', 'lease_until', 'request_id', 'retry_of', 'created_at', 'started_at', 'finished_at',
 ] as const;
 
+/** The row's values in the order of EXECUTION_COLUMNS. */
+function pushExecutionValues(execution: SavedExecution, out: unknown[]): void {
+  out.push(
+    execution.id, execution.workflowId, execution.workflowVersion, execution.status, execution.mode,
+    JSON.stringify(execution.trigger), toJson(execution.response), toJson(execution.error), execution.attempt ?? 1,
+    execution.leaseOwner ?? null, execution.leaseUntil ?? null, execution.requestId ?? null, execution.retryOf ?? null,
+    execution.createdAt, execution.startedAt ?? null, execution.finishedAt ?? null,
+  );
+}
+
 function executionValues(execution: SavedExecution) {
-  return {
-    id: execution.id,
-    workflow_id: execution.workflowId,
-    workflow_version: execution.workflowVersion,
-    status: execution.status,
-    mode: execution.mode,
-    trigger: JSON.stringify(execution.trigger),
-    response: toJson(execution.response),
-    error: toJson(execution.error),
-    attempt: execution.attempt ?? 1,
-    lease_owner: execution.leaseOwner ?? null,
-    lease_until: execution.leaseUntil ?? null,
-    request_id: execution.requestId ?? null,
-    retry_of: execution.retryOf ?? null,
-    created_at: execution.createdAt,
-    started_at: execution.startedAt ?? null,
-    finished_at: execution.finishedAt ?? null,
-  };
+  const values: unknown[] = [];
+  pushExecutionValues(execution, values);
+  return Object.fromEntries(EXECUTION_COLUMNS.map((column, index) => [column, values[index]])) as Insertable<ExecutionTable>;
 }
 
 export const saveExecutions: BulkInsert<SavedExecution> = bulkInsert({
   table: 'executions',
   columns: EXECUTION_COLUMNS,
-  values: (execution) => Object.values(executionValues(execution)),
+  values: pushExecutionValues,
   conflict: { target: ['id'], update: ['status', 'response', 'error', 'lease_owner', 'lease_until', 'started_at', 'finished_at'] },
 });
 

@@ -29,10 +29,12 @@ export interface StoredJob {
 export const saveJobs: BulkInsert<StoredJob & { seq: number }> = bulkInsert({
   table: 'jobs',
   columns: ['id', 'execution_id', 'seq', 'path', 'node_key', 'type', 'status', 'branch', 'input', 'output', 'error', 'attempts', 'started_at', 'finished_at', 'logs'],
-  values: (job) => [
-    job.id, job.executionId, job.seq, job.path, job.nodeKey, job.type, job.status, job.branch,
-    toJson(job.input), toJson(job.output), toJson(job.error), job.attempts, job.startedAt, job.finishedAt, toJson(job.logs),
-  ],
+  values: (job, out) => {
+    out.push(
+      job.id, job.executionId, job.seq, job.path, job.nodeKey, job.type, job.status, job.branch,
+      toJson(job.input), toJson(job.output), toJson(job.error), job.attempts, job.startedAt, job.finishedAt, toJson(job.logs),
+    );
+  },
   conflict: {
     target: ['execution_id', 'path'],
     update: ['id', 'seq', 'status', 'branch', 'input', 'output', 'error', 'attempts', 'started_at', 'finished_at', 'logs'],

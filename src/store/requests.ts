@@ -38,10 +38,12 @@ export interface RequestLogEntry {
 export const insertRequests: BulkInsert<RequestLogEntry> = bulkInsert({
   table: 'requests',
   columns: ['id', 'received_at', 'ip', 'method', 'path', 'workflow_id', 'execution_id', 'outcome', 'status', 'latency_ms', 'headers', 'reason', 'body_bytes'],
-  values: (entry) => [
-    entry.id, entry.receivedAt, entry.ip, entry.method, entry.path, entry.workflowId, entry.executionId,
-    entry.outcome, entry.status, entry.latencyMs, JSON.stringify(entry.headers), entry.reason, entry.bodyBytes,
-  ],
+  values: (entry, out) => {
+    out.push(
+      entry.id, entry.receivedAt, entry.ip, entry.method, entry.path, entry.workflowId, entry.executionId,
+      entry.outcome, entry.status, entry.latencyMs, JSON.stringify(entry.headers), entry.reason, entry.bodyBytes,
+    );
+  },
 });
 
 export interface RequestFilter extends PageRequest {

@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.js';
+import type { SqliteHandle, Store } from './database.js';
 import { saveExecutions, type SavedExecution } from './executions.js';
 import { saveJobs, type StoredJob } from './jobs.js';
 import { insertRequests, type RequestLogEntry } from './requests.js';
@@ -39,7 +38,7 @@ interface Pending {
  * If a batch fails, each of its writes is retried alone, so one bad write
  * cannot fail its neighbours.
  */
-export function createWriteBatcher(db: Kysely<Database>, options: { maxBatch?: number } = {}): WriteBatcher {
+export function createWriteBatcher(store: Store, options: { maxBatch?: number } = {}): WriteBatcher {
   const maxBatch = options.maxBatch ?? 256;
   let queue: Pending[] = [];
   let scheduled = false;
@@ -48,10 +47,18 @@ export function createWriteBatcher(db: Kysely<Database>, options: { maxBatch?: n
   async function commitRows(items: readonly Pending[]): Promise<void> {
     const set: WriteSet = { executions: [], jobs: [], requests: [] };
     for (const item of items) item.collect(set);
-    await db.transaction().execute(async (trx) => {
-      // One statement may not upsert a row twice (PostgreSQL refuses): the latest snapshot wins.
-      if (set.executions.length > 0) await saveExecutions(trx, lastById(set.executions, (e) => e.id));
-      if (set.jobs.length > 0) await saveJobs(trx, lastById(set.jobs, (j) => `${j.executionId}\u0000${j.path}`));
+    // One statement may not upsert a row twice (PostgreSQL refuses): the latest snapshot wins.
+    const executions = lastById(set.executions, (e) => e.id);
+    const jobs = lastById(set.jobs, (j) => `${j.executionId}\u0000${j.path}`);
+    const { sqlite } = store;
+    if (sqlite) {
+      // Holding Kysely's one SQLite connection keeps the batch out of a Kysely transaction in flight on it.
+      await store.db.connection().execute(async () => sqlite.transaction(() => writeSqlite(sqlite, executions, jobs, set.requests)));
+      return;
+    }
+    await store.db.transaction().execute(async (trx) => {
+      if (executions.length > 0) await saveExecutions(trx, executions);
+      if (jobs.length > 0) await saveJobs(trx, jobs);
       if (set.requests.length > 0) await insertRequests(trx, set.requests);
     });
   }
@@ -97,6 +104,12 @@ export function createWriteBatcher(db: Kysely<Database>, options: { maxBatch?: n
       await running;
     },
   };
+}
+
+function writeSqlite(sqlite: SqliteHandle, executions: SavedExecution[], jobs: WriteSet['jobs'], requests: RequestLogEntry[]): void {
+  if (executions.length > 0) saveExecutions.sqlite(sqlite, executions);
+  if (jobs.length > 0) saveJobs.sqlite(sqlite, jobs);
+  if (requests.length > 0) insertRequests.sqlite(sqlite, requests);
 }
 
 function lastById<T>(rows: readonly T[], idOf: (row: T) => string): T[] {

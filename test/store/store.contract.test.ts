@@ -140,7 +140,7 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
   });
 
   it('commits concurrent writes in shared transactions and isolates a failing one', async () => {
-    const batcher = createWriteBatcher(ts.store.db);
+    const batcher = createWriteBatcher(ts.store);
     const writes = Array.from({ length: 20 }, (_, i) =>
       batcher.write((set) => set.requests.push(request({ id: `r${String(i).padStart(2, '0')}` }))),
     );
@@ -149,6 +149,36 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
     await expect(duplicate).rejects.toThrow();
     await batcher.drain();
     expect((await listRequests(ts.store.db, { limit: 100 })).items).toHaveLength(20);
+  });
+
+  it('keeps a group commit out of a transaction that rolls back around it', async () => {
+    const batcher = createWriteBatcher(ts.store);
+    let committed: Promise<void> | undefined;
+    await expect(
+      ts.store.db.transaction().execute(async (trx) => {
+        await insertRequests(trx, [request({ id: 'rolled-back' })]);
+        committed = batcher.write((set) => set.requests.push(request({ id: 'batched' })));
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the batch's turn comes while the transaction is open
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    await committed;
+    expect((await listRequests(ts.store.db, { limit: 10 })).items.map((r) => r.id)).toEqual(['batched']);
+  });
+
+  it('writes a run, its jobs and its request in one group commit, and a later snapshot of the run wins', async () => {
+    const batcher = createWriteBatcher(ts.store);
+    const run = newExecution('w1', { status: 'running', mode: 'sync' });
+    await Promise.all([
+      batcher.write((set) => {
+        set.executions.push(run, { ...run, status: 'succeeded', response: { status: 200 }, finishedAt: t(3) });
+        set.jobs.push(job(run.id, 'a'), job(run.id, 'b', { seq: 1 }));
+      }),
+      batcher.write((set) => set.requests.push(request({ executionId: run.id }))),
+    ]);
+    expect(await executions.getExecution(ts.store.db, run.id)).toMatchObject({ status: 'succeeded', response: { status: 200 }, finishedAt: t(3) });
+    expect((await listJobs(ts.store.db, run.id)).map((j) => j.path)).toEqual(['a', 'b']);
+    expect((await listRequests(ts.store.db, { limit: 10 })).items[0]).toMatchObject({ executionId: run.id });
   });
 });
 
