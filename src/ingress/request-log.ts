@@ -4,9 +4,22 @@ import type { RequestLogEntry, RequestOutcome } from '../store/requests.js';
 import type { WriteBatcher } from '../store/write-batcher.js';
 import { redactHeaders } from './redact.js';
 
+export interface RequestLogInput {
+  outcome: RequestOutcome;
+  status: number;
+  ip: string;
+  latencyMs: number;
+  workflowId?: string | null;
+  executionId?: string | null;
+  reason?: string | null;
+  bodyBytes?: number;
+  /** The request's headers already flattened (`$context.headers`), to save reading them twice. */
+  headers?: Record<string, string>;
+}
+
 export interface RequestLogger {
   /** Commits the entry in the same group commit as whatever else this turn writes. */
-  record(request: FastifyRequest, entry: { outcome: RequestOutcome; status: number; ip: string; workflowId?: string | null; executionId?: string | null; reason?: string | null; bodyBytes?: number; latencyMs: number }): Promise<void>;
+  record(request: FastifyRequest, entry: RequestLogInput): Promise<void>;
 }
 
 /** Every webhook request, refused ones too, lands here with credentials redacted. */
@@ -24,7 +37,7 @@ export function createRequestLogger(batcher: WriteBatcher, now: () => Date): Req
         outcome: entry.outcome,
         status: entry.status,
         latencyMs: Math.round(entry.latencyMs * 1000) / 1000,
-        headers: redactHeaders(request.headers),
+        headers: redactHeaders(entry.headers ?? request.headers),
         reason: entry.reason ?? null,
         bodyBytes: entry.bodyBytes ?? 0,
       };

@@ -42,6 +42,16 @@ export interface WebhookRouteDeps {
   draining: () => boolean;
 }
 
+/** What the request log takes from the handler beside outcome and status. */
+interface LogFields {
+  workflowId: string | null;
+  bodyBytes: number;
+  /** Already flattened for `$context.headers`; the log redacts its own copy. Read off the request when absent. */
+  headers?: Record<string, string>;
+  executionId?: string | null;
+  reason?: string | null;
+}
+
 interface Found {
   live: LiveWorkflow;
   params: Record<string, string>;
@@ -92,8 +102,18 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
     }
     return ip;
   };
-  const log = (request: FastifyRequest, reply: FastifyReply, entry: Omit<Parameters<RequestLogger['record']>[1], 'latencyMs' | 'ip'>) =>
-    deps.requestLog.record(request, { ...entry, ip: ipOf(request), latencyMs: reply.elapsedTime });
+  const log = (request: FastifyRequest, reply: FastifyReply, outcome: RequestOutcome, status: number, fields: LogFields) =>
+    deps.requestLog.record(request, {
+      outcome,
+      status,
+      ip: ipOf(request),
+      latencyMs: reply.elapsedTime,
+      workflowId: fields.workflowId,
+      executionId: fields.executionId ?? null,
+      reason: fields.reason ?? null,
+      bodyBytes: fields.bodyBytes,
+      headers: fields.headers,
+    });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_request, body, done) => done(null, body));
@@ -101,9 +121,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
   app.setErrorHandler(async (error: FastifyError | HookflowError, request, reply) => {
     restoreType(request);
     const failure = toHookflowError(error, request);
-    await log(request, reply, {
-      outcome: outcomeByCode[failure.code] ?? 'error',
-      status: failure.status,
+    await log(request, reply, outcomeByCode[failure.code] ?? 'error', failure.status, {
       workflowId: found.get(request)?.live.record.id ?? null,
       reason: failure.reason ?? failure.message,
       bodyBytes: Number(request.headers['content-length'] ?? 0) || 0,
@@ -161,20 +179,26 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
       const query = request.query as Record<string, string | string[]>;
       const now = deps.now();
       const secrets = trigger.verify || trigger.handshake ? await deps.secrets() : {};
-      const logFields = { workflowId: live.record.id, bodyBytes: raw.length };
+      const logFields = (executionId: string | null = null, reason: string | null = null): LogFields => ({
+        workflowId: live.record.id,
+        bodyBytes: raw.length,
+        headers,
+        executionId,
+        reason,
+      });
       const answerHandshake = async (stage: 'before-verify' | 'after-verify', body: unknown) => {
         const answer = handshake(trigger, { stage, method: request.method, query, body, secrets });
         if (!answer) return false;
         const refused = answer.outcome !== 'answered';
-        await log(request, reply, { ...logFields, outcome: refused ? 'forbidden' : 'handshake', status: answer.status, reason: `${answer.kind} handshake: ${answer.outcome}` });
+        await log(request, reply, refused ? 'forbidden' : 'handshake', answer.status, logFields(null, `${answer.kind} handshake: ${answer.outcome}`));
         void sendReply(reply, { status: answer.status, headers: { ...answer.headers }, body: answer.body });
         return true;
       };
 
-      if (await answerHandshake('before-verify', undefined)) return reply;
+      if (trigger.handshake && (await answerHandshake('before-verify', undefined))) return reply;
       checkSender(trigger, { raw, headers, secrets, now });
       const parsed = await parseBody({ raw, contentType: request.headers['content-type'], saveFile: deps.saveFile });
-      if (await answerHandshake('after-verify', parsed.data)) return reply;
+      if (trigger.handshake && (await answerHandshake('after-verify', parsed.data))) return reply;
 
       const context: TriggerContext = {
         data: parsed.data,
@@ -190,18 +214,20 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
       };
       const executionId = newId();
       const timeoutMs = trigger.timeoutMs ?? deps.defaultSyncTimeoutMs;
-      const firstId = await deps.dedup.claim({ workflowId: live.record.id, trigger, context, executionId, now, staleMs: timeoutMs + 60_000 });
+      const firstId = trigger.dedup
+        ? await deps.dedup.claim({ workflowId: live.record.id, trigger, context, executionId, now, staleMs: timeoutMs + 60_000 })
+        : undefined;
       if (firstId !== undefined) {
         const replayed = await deps.dedup.replay(firstId, trigger.mode, timeoutMs);
         const replayedHeaders = replyHeaders(replayed);
-        await log(request, reply, { ...logFields, outcome: 'duplicate', status: replayed.status, executionId: firstId });
+        await log(request, reply, 'duplicate', replayed.status, logFields(firstId));
         return sendReply(reply, replayed, replayedHeaders);
       }
 
       const start = { workflowId: live.record.id, workflowVersion: live.record.version, compiled: live.compiled, context, executionId, requestId: request.id };
       if (trigger.mode === 'async') {
         const accepted = deps.runner.accept(start);
-        await Promise.all([accepted.persisted, log(request, reply, { ...logFields, outcome: 'accepted', status: 202, executionId })]);
+        await Promise.all([accepted.persisted, log(request, reply, 'accepted', 202, logFields(executionId))]);
         return reply.code(202).send({ executionId });
       }
 
@@ -223,13 +249,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         }
         await Promise.all([
           answer.persisted,
-          log(request, reply, {
-            ...logFields,
-            outcome: 'accepted',
-            status: answer.reply.status,
-            executionId,
-            reason: answer.state === 'failed' ? runFailureReason(answer.reply) : null,
-          }),
+          log(request, reply, 'accepted', answer.reply.status, logFields(executionId, answer.state === 'failed' ? runFailureReason(answer.reply) : null)),
         ]);
         return sendReply(reply, answer.reply, headers);
       } finally {

@@ -5,7 +5,8 @@ describe('ids', () => {
   it('makes RFC 9562 version-7 UUIDs that sort by creation time', async () => {
     const first = newId();
     await new Promise((resolve) => setTimeout(resolve, 3));
-    const ids = Array.from({ length: 1000 }, () => newId());
+    // Enough ids that some millisecond runs out of its 4,096 counter values.
+    const ids = Array.from({ length: 20_000 }, () => newId());
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
