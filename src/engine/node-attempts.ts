@@ -112,18 +112,29 @@ function nodeContext(
   state: RunState,
   signal: AbortSignal,
 ): NodeContext<Record<string, unknown>> {
-  let logger: Logger | undefined;
-  return {
-    config,
-    scope: at.scope,
-    signal,
-    ports: state.ports,
-    execution: state.execution,
-    node: { key: node.key, path: at.path, attempt },
-    // Created on first use: most nodes never log, and a pino child costs more than the rest of a fast node.
-    get logger() {
-      logger ??= state.ports.logger.child({ executionId: state.execution.executionId, nodeKey: node.key });
-      return logger;
-    },
-  };
+  return new AttemptContext(config, at.scope, signal, state, { key: node.key, path: at.path, attempt });
+}
+
+/** A class, not a literal: a getter in an object literal is built anew for every node run. */
+class AttemptContext implements NodeContext<Record<string, unknown>> {
+  readonly ports: RunState['ports'];
+  readonly execution: RunState['execution'];
+  #logger: Logger | undefined;
+
+  constructor(
+    readonly config: Record<string, unknown>,
+    readonly scope: Scope,
+    readonly signal: AbortSignal,
+    state: RunState,
+    readonly node: NodeContext<unknown>['node'],
+  ) {
+    this.ports = state.ports;
+    this.execution = state.execution;
+  }
+
+  // Created on first use: most nodes never log, and a pino child costs more than the rest of a fast node.
+  get logger(): Logger {
+    this.#logger ??= this.ports.logger.child({ executionId: this.execution.executionId, nodeKey: this.node.key });
+    return this.#logger;
+  }
 }
