@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: drives Hookflow with autocannon on loopback and compares it
  * with a bare node:http server measured in the same run. Prints requests/s,
- * p50/p99 latency and server RSS, with the ratio to the bare server.
+ * p50/p99 latency and server RSS, with the ratio to the bare server. Each
+ * store is measured in a phase of its own (see measureStore).
  *
  * BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 32),
- * BENCH_DATABASE_URL (also run against PostgreSQL).
+ * BENCH_ROUNDS (default 3), BENCH_DATABASE_URL (also run against PostgreSQL).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -131,54 +132,72 @@ async function hookflowTargets(label: string, port: number, pid: number): Promis
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+interface StoreUnderTest {
+  label: string;
+  env: Record<string, string>;
+}
+
+/**
+ * One store's phase: its server alone beside the bare one, rounds of bare,
+ * sync and async rows. A phase's ratios use the bare rows of the same phase,
+ * and a store that is not being measured is not running (PostgreSQL's
+ * background work after its rows once slowed the next SQLite rows).
+ */
+async function measureStore(store: StoreUnderTest, bare: Target, rounds: number): Promise<Map<string, Row[]>> {
+  const server = await start(
+    ['dist/cli/main.js', 'start'],
+    { ...store.env, PORT: '0', HOST: '127.0.0.1', HOOKFLOW_ADMIN_TOKEN: token, LOG_LEVEL: 'info' },
+    /"url":"http:\/\/127\.0\.0\.1:(\d+)"/,
+  );
+  try {
+    const made = await hookflowTargets(store.label, server.port, server.child.pid!);
+    const bareRow = { ...bare, name: `bare node:http (${store.label} phase)` };
+    const results = new Map<string, Row[]>();
+    for (let round = 0; round < rounds; round++) {
+      for (const target of [bareRow, ...made.targets]) {
+        const row = await load(target.name, target.url, target.pid);
+        results.set(target.name, [...(results.get(target.name) ?? []), row]);
+        if (target === bareRow) continue;
+        // The next row must not compete with this one's background runs.
+        const drainMs = await waitForQueueDrain(server.port, made.asyncWorkflowId);
+        if (target.name.includes('async')) console.log(`round ${round + 1}, ${store.label}: async backlog drained ${drainMs} ms after the load ended`);
+      }
+    }
+    return results;
+  } finally {
+    await stop(server.child);
+  }
+}
+
+function printTable(results: Map<string, Row[]>): void {
+  const bareRows = [...results].find(([name]) => name.startsWith('bare'))![1];
+  const baseline = median(bareRows.map((r) => r.rps));
+  console.log('\n| run | requests/s (median) | vs bare | per-round ratios | p50 ms | p99 ms | RSS MiB | non-2xx/errors |');
+  console.log('|---|---:|---:|---|---:|---:|---:|---:|');
+  for (const [name, rows] of results) {
+    const rps = median(rows.map((r) => r.rps));
+    // Each row against the bare row of its own round: minutes apart, so the machine's drift counts less.
+    const perRound = rows.map((r, round) => `${Math.round((r.rps / bareRows[round]!.rps) * 100)}%`).join(' / ');
+    const errors = rows.reduce((sum, r) => sum + r.errors, 0);
+    console.log(`| ${name} | ${rps} | ${Math.round((rps / baseline) * 100)}% | ${perRound} | ${median(rows.map((r) => r.p50))} | ${median(rows.map((r) => r.p99))} | ${Math.max(...rows.map((r) => r.rss))} | ${errors} |`);
+  }
+  console.log(`\nper round, requests/s: ${[...results].map(([name, rows]) => `${name}: ${rows.map((r) => r.rps).join(' / ')}`).join('; ')}`);
+}
+
 async function main(): Promise<void> {
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ${new Date().toISOString()}`);
   console.log(`load: autocannon, ${connections} connections, ${duration} s per row after a 2 s warm-up, ${rounds} rounds, bare and Hookflow alternating\n`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hookflow-bench-'));
-  const processes: ChildProcess[] = [];
+  const bare = await start(['bench/bare-server.ts'], {}, /listening (\d+)/);
   try {
-    const bare = await start(['bench/bare-server.ts'], {}, /listening (\d+)/);
-    processes.push(bare.child);
-    const targets: Target[] = [{ name: 'bare node:http', url: `http://127.0.0.1:${bare.port}/`, pid: bare.child.pid! }];
-    const drains: { port: number; workflowId: string; label: string }[] = [];
-    const stores: [string, Record<string, string>][] = [['SQLite', { HOOKFLOW_DATA_DIR: dataDir }]];
-    if (process.env.BENCH_DATABASE_URL) stores.push(['PostgreSQL', { HOOKFLOW_DATA_DIR: dataDir, DATABASE_URL: process.env.BENCH_DATABASE_URL }]);
-    for (const [label, env] of stores) {
-      // The production path: `npm start` runs the compiled build.
-      const server = await start(['dist/cli/main.js', 'start'], { ...env, PORT: '0', HOST: '127.0.0.1', HOOKFLOW_ADMIN_TOKEN: token, LOG_LEVEL: 'info' }, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/);
-      processes.push(server.child);
-      const made = await hookflowTargets(label, server.port, server.child.pid!);
-      targets.push(...made.targets);
-      drains.push({ port: server.port, workflowId: made.asyncWorkflowId, label });
-    }
-
-    const results = new Map<string, Row[]>();
-    for (let round = 0; round < rounds; round++) {
-      for (const target of targets) {
-        const row = await load(target.name, target.url, target.pid);
-        results.set(target.name, [...(results.get(target.name) ?? []), row]);
-        // The next row must not compete with this one's background runs.
-        for (const drain of drains.filter((d) => target.url.includes(`:${d.port}/`))) {
-          const drainMs = await waitForQueueDrain(drain.port, drain.workflowId);
-          if (target.name.includes('async')) console.log(`round ${round + 1}, ${drain.label}: async backlog drained ${drainMs} ms after the load ended`);
-        }
-      }
-    }
-
-    const baseline = median(results.get('bare node:http')!.map((r) => r.rps));
-    console.log('\n| run | requests/s (median) | vs bare | p50 ms | p99 ms | RSS MiB | non-2xx/errors |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const [name, rows] of results) {
-      const rps = median(rows.map((r) => r.rps));
-      const ratio = `${Math.round((rps / baseline) * 100)}%`;
-      const errors = rows.reduce((sum, r) => sum + r.errors, 0);
-      console.log(`| ${name} | ${rps} | ${ratio} | ${median(rows.map((r) => r.p50))} | ${median(rows.map((r) => r.p99))} | ${Math.max(...rows.map((r) => r.rss))} | ${errors} |`);
-    }
-    console.log(`\nper round, requests/s: ${[...results].map(([name, rows]) => `${name}: ${rows.map((r) => r.rps).join(' / ')}`).join('; ')}`);
+    const stores: StoreUnderTest[] = [{ label: 'SQLite', env: { HOOKFLOW_DATA_DIR: dataDir } }];
+    if (process.env.BENCH_DATABASE_URL) stores.push({ label: 'PostgreSQL', env: { HOOKFLOW_DATA_DIR: dataDir, DATABASE_URL: process.env.BENCH_DATABASE_URL } });
+    const bareTarget: Target = { name: 'bare node:http', url: `http://127.0.0.1:${bare.port}/`, pid: bare.child.pid! };
+    for (const store of stores) printTable(await measureStore(store, bareTarget, rounds));
   } finally {
-    for (const child of processes) await stop(child);
+    await stop(bare.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
