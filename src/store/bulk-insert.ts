@@ -17,6 +17,11 @@ export interface BulkInsert<Row> {
   (db: Kysely<Database>, rows: readonly Row[]): Promise<void>;
   /** Synchronously on SQLite's own handle, inside the caller's transaction. */
   sqlite(handle: SqliteHandle, rows: readonly Row[]): void;
+  /**
+   * The PostgreSQL statement text for `rows`, its values appended to `parameters`
+   * and numbered after those already there, so several can share one statement.
+   */
+  postgresText(rows: readonly Row[], parameters: unknown[]): string;
 }
 
 const ROWS_PER_STATEMENT = 500; // see chunks.ts
@@ -34,17 +39,21 @@ export function bulkInsert<Row>(spec: BulkInsertSpec<Row>): BulkInsert<Row> {
     ? ` on conflict (${spec.conflict.target.join(', ')}) do update set ${spec.conflict.update.map((c) => `${c} = excluded.${c}`).join(', ')}`
     : '';
 
+  function build(style: PlaceholderStyle, rowCount: number, firstParameter: number): string {
+    const width = spec.columns.length;
+    const tuples: string[] = [];
+    for (let row = 0; row < rowCount; row++) {
+      const marks = spec.columns.map((_, column) => (style === 'dollar' ? `$${firstParameter + row * width + column}` : '?'));
+      tuples.push(`(${marks.join(', ')})`);
+    }
+    return `insert into ${spec.table} (${spec.columns.join(', ')}) values ${tuples.join(', ')}${conflict}`;
+  }
+
   function text(style: PlaceholderStyle, rowCount: number): string {
     const cacheKey = `${style}:${rowCount}`;
     let statement = texts.get(cacheKey);
     if (!statement) {
-      const width = spec.columns.length;
-      const tuples: string[] = [];
-      for (let row = 0; row < rowCount; row++) {
-        const marks = spec.columns.map((_, column) => (style === 'dollar' ? `$${row * width + column + 1}` : '?'));
-        tuples.push(`(${marks.join(', ')})`);
-      }
-      statement = `insert into ${spec.table} (${spec.columns.join(', ')}) values ${tuples.join(', ')}${conflict}`;
+      statement = build(style, rowCount, 1);
       texts.set(cacheKey, statement);
     }
     return statement;
@@ -65,6 +74,11 @@ export function bulkInsert<Row>(spec: BulkInsertSpec<Row>): BulkInsert<Row> {
   return Object.assign(viaKysely, {
     sqlite(handle: SqliteHandle, rows: readonly Row[]) {
       for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) handle.prepare(text('question', chunk.length)).run(parameters(chunk));
+    },
+    postgresText(rows: readonly Row[], parameters: unknown[]) {
+      const first = parameters.length + 1;
+      for (const row of rows) spec.values(row, parameters);
+      return build('dollar', rows.length, first);
     },
   });
 }
