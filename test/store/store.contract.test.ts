@@ -151,6 +151,15 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
     expect((await listRequests(ts.store.db, { limit: 100 })).items).toHaveLength(20);
   });
 
+  it('commits a batch with more values than one statement may bind', async () => {
+    const batcher = createWriteBatcher(ts.store);
+    // 5,100 rows × 13 columns is over PostgreSQL's 65,535 parameters and SQLite's 32,766.
+    const rows = Array.from({ length: 5_100 }, () => request());
+    await batcher.write((set) => set.requests.push(...rows));
+    const { count } = await ts.store.db.selectFrom('requests').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    expect(Number(count)).toBe(5_100);
+  });
+
   it('keeps a group commit out of a transaction that rolls back around it', async () => {
     const batcher = createWriteBatcher(ts.store);
     let committed: Promise<void> | undefined;
