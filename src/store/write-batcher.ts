@@ -36,8 +36,8 @@ interface Pending {
  * event-loop turn, go into the next commit as three multi-row inserts: on
  * SQLite one synchronous transaction, on PostgreSQL one statement. Under 32
  * concurrent calls this replaces ~3 statements and a commit per call with one
- * commit per batch of ~20 calls (docs/benchmarks.md). If a batch fails, each of its writes is retried alone, so one bad write
- * cannot fail its neighbours.
+ * commit per batch of ~20 calls (docs/benchmarks.md). If a batch fails, each
+ * of its writes is retried alone, so one bad write cannot fail its neighbours.
  */
 export function createWriteBatcher(store: Store, options: { maxBatch?: number } = {}): WriteBatcher {
   const maxBatch = options.maxBatch ?? 256;
@@ -51,6 +51,7 @@ export function createWriteBatcher(store: Store, options: { maxBatch?: number } 
     // One statement may not upsert a row twice (PostgreSQL refuses): the latest snapshot wins.
     const executions = lastById(set.executions, (e) => e.id);
     const jobs = lastById(set.jobs, (j) => `${j.executionId}\u0000${j.path}`);
+    if (executions.length + jobs.length + set.requests.length === 0) return;
     const { sqlite } = store;
     if (sqlite) {
       // Holding Kysely's one SQLite connection keeps the batch out of a Kysely transaction in flight on it.
@@ -133,7 +134,7 @@ function postgresStatement(executions: SavedExecution[], jobs: WriteSet['jobs'],
   if (executions.length > 0) inserts.push(saveExecutions.postgresText(executions, parameters));
   if (jobs.length > 0) inserts.push(saveJobs.postgresText(jobs, parameters));
   if (requests.length > 0) inserts.push(insertRequests.postgresText(requests, parameters));
-  if (inserts.length === 0 || parameters.length > MAX_POSTGRES_PARAMETERS) return undefined;
+  if (parameters.length > MAX_POSTGRES_PARAMETERS) return undefined;
   const last = inserts.pop()!;
   const withClauses = inserts.map((insert, index) => `w${index} as (${insert})`);
   return CompiledQuery.raw(withClauses.length > 0 ? `with ${withClauses.join(', ')} ${last}` : last, parameters);
