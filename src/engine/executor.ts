@@ -1,3 +1,4 @@
+import { isoFormatter } from '../shared/clock.js';
 import { HookflowError, toErrorRecord, type ErrorRecord } from '../shared/errors.js';
 import type { CompiledWorkflow } from './compile.js';
 import { ResponseSpec } from './definition.js';
@@ -7,6 +8,8 @@ import { runList } from './run-nodes.js';
 import { createRunState, type RunState } from './run-state.js';
 import type { HttpReply, RunOutcome, RunRequest } from './run.js';
 import { checkSchema } from './schema-check.js';
+
+const startIso = isoFormatter();
 
 /**
  * Runs a compiled workflow once (or resumes it, given `completedJobs`).
@@ -35,7 +38,7 @@ export async function runWorkflow(workflow: CompiledWorkflow, request: RunReques
     $context: request.context,
     $nodes: nodes,
     $secrets: request.secrets,
-    $system: { now: ports.clock.now().toISOString(), executionId: request.executionId, workflowId: request.workflowId },
+    $system: { now: startIso(ports.clock.now()), executionId: request.executionId, workflowId: request.workflowId },
   };
   await runList(workflow.nodes, { scope, nodes, prefix: '' }, state);
   return finish(state, scope);

@@ -4,12 +4,15 @@
  * sequence it is part of may go on.
  */
 import { HookflowError, toErrorRecord } from '../shared/errors.js';
+import { isoFormatter } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import type { CompiledChild, CompiledNode } from './compile.js';
 import { logsOf, type NodeResult, type ReplayedResult } from './node-type.js';
 import { runAttempts, type AttemptsOutcome } from './node-attempts.js';
 import { Interrupted, type Frame, type RunState } from './run-state.js';
 import type { JobRecord } from './run.js';
+
+const jobTime = isoFormatter();
 
 export async function runList(nodes: readonly CompiledNode[], frame: Frame, state: RunState): Promise<boolean> {
   for (const node of nodes) {
@@ -54,7 +57,7 @@ async function runNode(node: CompiledNode, frame: Frame, state: RunState): Promi
  */
 async function executeNode(node: CompiledNode, path: string, frame: Frame, state: RunState): Promise<NodeResult | boolean> {
   const { clock } = state.ports;
-  const startedAt = clock.now().toISOString();
+  const startedAt = jobTime(clock.now());
   let input: Record<string, unknown> | null = null;
   let outcome: AttemptsOutcome;
   try {
@@ -85,7 +88,7 @@ async function executeNode(node: CompiledNode, path: string, frame: Frame, state
     error: outcome.ok ? null : toErrorRecord(outcome.error, node.key),
     attempts: outcome.attempts,
     startedAt,
-    finishedAt: clock.now().toISOString(),
+    finishedAt: jobTime(clock.now()),
   };
   const logs = outcome.ok ? outcome.result.logs : logsOf(outcome.error);
   if (logs !== undefined && logs.length > 0) job.logs = logs;

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { isoFormatter } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import type { RequestLogEntry, RequestOutcome } from '../store/requests.js';
 import type { WriteBatcher } from '../store/write-batcher.js';
@@ -24,11 +25,12 @@ export interface RequestLogger {
 
 /** Every webhook request, refused ones too, lands here with credentials redacted. */
 export function createRequestLogger(batcher: WriteBatcher, now: () => Date): RequestLogger {
+  const receivedIso = isoFormatter();
   return {
     record(request, entry) {
       const row: RequestLogEntry = {
         id: newId(),
-        receivedAt: new Date(now().getTime() - Math.round(entry.latencyMs)).toISOString(),
+        receivedAt: receivedIso(now().getTime() - Math.round(entry.latencyMs)),
         ip: entry.ip,
         method: request.method,
         path: request.url.split('?', 1)[0]!,

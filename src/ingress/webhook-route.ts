@@ -4,6 +4,7 @@ import type { LiveWorkflow } from '../workflows/catalog.js';
 import type { TriggerContext, HttpReply } from '../engine/run.js';
 import type { Runner } from '../runs/runner.js';
 import { HookflowError, type ErrorCode } from '../shared/errors.js';
+import { isoFormatter } from '../shared/clock.js';
 import { newId } from '../shared/ids.js';
 import type { RequestOutcome } from '../store/requests.js';
 import { clientIp } from '../verify/ip-allow.js';
@@ -89,6 +90,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
     if (type !== undefined) request.headers['content-type'] = type;
   };
   let syncRuns = 0;
+  const receivedIso = isoFormatter();
 
   const ipOf = (request: FastifyRequest): string => {
     let ip = clients.get(request);
@@ -208,7 +210,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRouteDeps
         method: request.method,
         path: request.url.split('?', 1)[0]!,
         ip: ipOf(request),
-        receivedAt: new Date(now.getTime() - Math.round(reply.elapsedTime)).toISOString(),
+        receivedAt: receivedIso(now.getTime() - Math.round(reply.elapsedTime)),
         rawBody: parsed.rawText,
         files: parsed.files,
       };

@@ -4,7 +4,7 @@ import type { CompiledWorkflow } from '../engine/compile.js';
 import { runWorkflow } from '../engine/executor.js';
 import type { EnginePorts } from '../engine/ports.js';
 import type { HttpReply, JobRecord, TriggerContext } from '../engine/run.js';
-import type { Clock } from '../shared/clock.js';
+import { isoFormatter, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { newId } from '../shared/ids.js';
 import { toErrorRecord } from '../shared/errors.js';
@@ -79,7 +79,9 @@ export function createRunner(deps: RunnerDeps): Runner {
   // Shutdown stops every run at once, so one signal serves them all (one per run cost ~2% of a webhook call).
   const shutdownSignal = new AbortController();
 
-  const leaseUntil = () => new Date(clock.now().getTime() + deps.leaseMs).toISOString();
+  const nowIso = isoFormatter();
+  const leaseIso = isoFormatter();
+  const leaseUntil = () => leaseIso(clock.now().getTime() + deps.leaseMs);
 
   // MUST renew while any run is leased here, or another worker takes it over.
   const renewTimer = setInterval(() => {
@@ -91,7 +93,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   renewTimer.unref();
 
   function newState(start: RunStart, mode: ExecutionMode): RunState {
-    const now = clock.now().toISOString();
+    const now = nowIso(clock.now());
     return {
       id: start.executionId ?? newId(),
       workflowId: start.workflowId,
@@ -171,7 +173,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         state.finished = {
           status: outcome.status,
           error: outcome.status === 'failed' ? outcome.error : null,
-          finishedAt: clock.now().toISOString(),
+          finishedAt: nowIso(clock.now()),
         };
       }
       if (state.durable) await persist(state);
