@@ -185,7 +185,7 @@ export function createRunner(deps: RunnerDeps): Runner {
           // The secrets could not be read, or the store failed mid-run: the run
           // ends as failed rather than staying leased and being retried forever.
           logger.error({ err, executionId: state.id }, 'run crashed');
-          state.finished ??= { status: 'failed', error: toErrorRecord(err), finishedAt: clock.now().toISOString() };
+          state.finished ??= { status: 'failed', error: toErrorRecord(err), finishedAt: nowIso(clock.now()) };
           if (state.durable) await persist(state).catch((persistErr: unknown) => logger.error({ err: persistErr, executionId: state.id }, 'could not record the crashed run'));
         })
         .finally(() => inFlight.delete(state.id)),
@@ -259,7 +259,7 @@ export function createRunner(deps: RunnerDeps): Runner {
         retryOf: record.retryOf,
         attempt: record.attempt,
         createdAt: record.createdAt,
-        startedAt: record.startedAt ?? clock.now().toISOString(),
+        startedAt: record.startedAt ?? nowIso(clock.now()),
         jobs: [],
         seqBase: stored.length,
         confirmedJobs: 0,
