@@ -5,7 +5,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { startCheckpointer } from './sqlite-checkpointer.js';
+import { startCheckpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 
 const require = createRequire(import.meta.url);
 
@@ -34,7 +34,7 @@ export interface SqliteHandle {
 }
 
 export type StoreOptions =
-  | { kind: 'sqlite'; file: string }
+  | { kind: 'sqlite'; file: string; checkpoints?: Pick<CheckpointerOptions, 'intervalMs' | 'rewindFrames'> }
   | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 /** Picks the store from configuration: `DATABASE_URL` means PostgreSQL, else SQLite in the data folder. */
@@ -44,10 +44,10 @@ export function storeOptionsFromConfig(config: { databaseUrl: string | undefined
 }
 
 export function openStore(options: StoreOptions): Store {
-  return options.kind === 'sqlite' ? openSqlite(options.file) : openPostgres(options);
+  return options.kind === 'sqlite' ? openSqlite(options) : openPostgres(options);
 }
 
-function openSqlite(file: string): Store {
+function openSqlite({ file, checkpoints }: Extract<StoreOptions, { kind: 'sqlite' }>): Store {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new BetterSqlite3(file);
   // WAL lets readers run beside the writer; NORMAL syncs at checkpoints, not at
@@ -58,9 +58,17 @@ function openSqlite(file: string): Store {
   sqlite.pragma('foreign_keys = ON');
   // Checkpoints run on their own thread (sqlite-checkpointer.ts), not inside commits.
   sqlite.pragma('wal_autocheckpoint = 0');
-  const checkpointer = startCheckpointer({ file, driverPath: require.resolve('better-sqlite3') });
+  // A rewound WAL keeps its file for reuse, up to this size.
+  sqlite.pragma(`journal_size_limit = ${64 * 2 ** 20}`);
   const cached = withStatementCache(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+  const checkpointer = startCheckpointer({
+    file,
+    driverPath: require.resolve('better-sqlite3'),
+    // Every write on this connection goes through Kysely's connection, the group commit's too (write-batcher.ts).
+    pauseWrites: (checkpoint) => db.connection().execute(checkpoint),
+    ...checkpoints,
+  });
   const inTransaction = sqlite.transaction((work: () => void) => work());
   return {
     db,
