@@ -1,4 +1,5 @@
-import { STATUS_CODES } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -14,7 +15,7 @@ import { secretRoutes } from '../api/secrets.js';
 import { sharedSchemas } from '../api/schemas.js';
 import { tokenRoutes } from '../api/tokens.js';
 import { workflowRoutes } from '../api/workflows.js';
-import { webhookRoutes, type WebhookRouteDeps } from '../ingress/webhook-route.js';
+import { createWebhookHandler, WEBHOOK_PREFIX, type WebhookDeps } from '../ingress/webhook-handler.js';
 import type { Runner } from '../runs/runner.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import { HookflowError, errorBody } from '../shared/errors.js';
@@ -34,7 +35,7 @@ export interface HttpServerDeps {
   secrets: SecretStore;
   adminToken: string | undefined;
   publicUrl: string | undefined;
-  webhook: Omit<WebhookRouteDeps, 'runner'>;
+  webhook: Omit<WebhookDeps, 'runner' | 'logger'>;
   https?: { cert: Buffer; key: Buffer };
   /** Against slow senders: all headers within `headersMs`, the whole request within `requestMs`. */
   timeouts: { headersMs: number; requestMs: number };
@@ -44,19 +45,32 @@ export interface HttpServerDeps {
 
 /** The HTTP side: health, the public webhook endpoint, and the management API with its OpenAPI document. */
 export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
+  const webhook = createWebhookHandler({ ...deps.webhook, runner: deps.runner, logger: deps.logger });
   const app = Fastify({
     loggerInstance: deps.logger,
     // The request log in the store records every webhook call; a log line per request would double the cost.
     logController: new LogController({ disableRequestLogging: true }),
-    // Node checks these timeouts every `connectionsCheckingInterval` (30 s by default); check every second.
-    ...(deps.https ? { https: { ...deps.https, connectionsCheckingInterval: 1000 } } : { http: { connectionsCheckingInterval: 1000 } }),
-    requestTimeout: deps.timeouts.requestMs,
+    // Webhook calls go straight to their handler; everything else to Fastify.
+    serverFactory: (fastify) => {
+      const route = (request: IncomingMessage, response: ServerResponse) =>
+        request.url!.startsWith(WEBHOOK_PREFIX) ? webhook(request, response) : fastify(request, response);
+      // Node checks these timeouts every `connectionsCheckingInterval` (30 s by default); check every second.
+      const server = deps.https
+        ? createHttpsServer({ ...deps.https, connectionsCheckingInterval: 1000 }, route)
+        : createHttpServer({ connectionsCheckingInterval: 1000 }, route);
+      // Node's own guards against slow senders.
+      server.requestTimeout = deps.timeouts.requestMs;
+      server.headersTimeout = deps.timeouts.headersMs;
+      // Fastify's own default: longer than the idle timeout of common load balancers.
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
+    // Only for the scheme of the address `listen` reports: the server above does the TLS.
+    ...(deps.https ? { https: deps.https } : {}),
     clientErrorHandler: (error, socket) => answerClientError(error, socket, deps.timeouts.requestMs),
     // Secret names run to 128 characters; the router's default refuses params over 100 with 414.
     routerOptions: { maxParamLength: 200 },
   }) as unknown as FastifyInstance;
-  // Node's own guard against slow senders, on the HTTP and the HTTPS server alike.
-  app.server.headersTimeout = deps.timeouts.headersMs;
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -78,8 +92,6 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     }
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-
-  await app.register(async (scope) => webhookRoutes(scope, { ...deps.webhook, runner: deps.runner }));
 
   const authenticate = createAuthenticator(deps.db, deps.adminToken);
   await app.register(async (api) => {
