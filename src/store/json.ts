@@ -1,6 +1,6 @@
-/** JSON columns are text on both stores. `undefined` is stored as NULL. */
+/** JSON columns are text on both stores. `undefined` and `null` are stored as NULL, and read back as null. */
 export function toJson(value: unknown): string | null {
-  return value === undefined ? null : JSON.stringify(value);
+  return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
 export function fromJson<T = unknown>(text: string | null): T | null {
