@@ -284,7 +284,13 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
 
   return (request, response) => {
     const call = new WebhookCall(request, response, deps.trustedProxies);
-    handle(call).catch((err: unknown) => fail(call, err));
+    handle(call)
+      .catch((err: unknown) => fail(call, err))
+      .catch((err: unknown) => {
+        // Not even the error could be answered: end the exchange rather than leave the caller waiting.
+        deps.logger.error({ err, requestId: call.id }, 'could not answer a webhook request');
+        call.response.destroy();
+      });
   };
 }
 
