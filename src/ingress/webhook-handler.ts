@@ -195,7 +195,8 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     } catch (err) {
       // The rest of the body may still be on its way: it must not be taken for the next request.
       call.closeConnection = true;
-      throw err;
+      if (err instanceof HookflowError || (err as NodeJS.ErrnoException).code === 'ECONNRESET') throw err;
+      throw new HookflowError('bad_request', `the body could not be read: ${(err as Error).message}`, { cause: err });
     }
   }
 
