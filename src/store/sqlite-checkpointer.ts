@@ -17,8 +17,9 @@ import { Worker } from 'node:worker_threads';
  * frames, and the next commit starts the WAL over.
  *
  * Only the checkpoints moved: committing the batches themselves on a writer
- * thread was measured 15% slower (docs/benchmarks.md) — the messages cost
- * more than the commits on a two-core machine.
+ * thread was measured three times, the last after the rewind above, and was
+ * never faster (docs/benchmarks.md): on a two-core machine the event loop
+ * ends up waiting for the commits.
  */
 export interface Checkpointer {
   stop(): Promise<void>;
@@ -35,7 +36,7 @@ export interface CheckpointerOptions {
   onError?: (message: string) => void;
 }
 
-export const DEFAULT_REWIND_FRAMES = 4096;
+const DEFAULT_REWIND_FRAMES = 4096;
 
 /** How long a paused writer waits for the checkpointer before it goes on regardless. */
 const PAUSE_LIMIT_MS = 5_000;
