@@ -57,6 +57,6 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
   });
 }
 
-export function tooLarge(limit: number): HookflowError {
+function tooLarge(limit: number): HookflowError {
   return new HookflowError('payload_too_large', `the body is larger than this webhook's limit of ${limit} bytes`);
 }

@@ -141,7 +141,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     });
 
   async function fail(call: WebhookCall, error: unknown): Promise<void> {
-    const failure = toHookflowError(error, call.request);
+    const failure = error instanceof HookflowError ? error : new HookflowError('internal', 'internal error', { cause: error });
     if (failure.status >= 500) deps.logger.error({ err: error, requestId: call.id }, 'webhook request failed');
     try {
       await log(call, outcomeByCode[failure.code] ?? 'error', failure.status, {
@@ -195,8 +195,7 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
     } catch (err) {
       // The rest of the body may still be on its way: it must not be taken for the next request.
       call.closeConnection = true;
-      if (err instanceof HookflowError || (err as NodeJS.ErrnoException).code === 'ECONNRESET') throw err;
-      throw new HookflowError('bad_request', `the body could not be read: ${(err as Error).message}`, { cause: err });
+      throw bodyReadError(err, call.request);
     }
   }
 
@@ -295,10 +294,10 @@ export function createWebhookHandler(deps: WebhookDeps): WebhookHandler {
   };
 }
 
-function toHookflowError(error: unknown, request: IncomingMessage): HookflowError {
+/** What the caller is told when its body could not be read in full. */
+function bodyReadError(error: unknown, request: IncomingMessage): HookflowError {
   if (error instanceof HookflowError) return error;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ECONNRESET') {
+  if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') {
     // The body stopped short of its Content-Length: Node's request timeout cut it off, or the client
     // hung up. server.ts has already answered (408, or 400) if the connection still took an answer;
     // this is for the request log, so it records what the caller was told.
@@ -307,7 +306,7 @@ function toHookflowError(error: unknown, request: IncomingMessage): HookflowErro
       ? new HookflowError('bad_request', 'the request was not received in full within the request timeout', { status: 408, cause: error })
       : new HookflowError('bad_request', 'the client closed the connection before the whole body arrived', { cause: error });
   }
-  return new HookflowError('internal', 'internal error', { cause: error });
+  return new HookflowError('bad_request', `the body could not be read: ${(error as Error).message}`, { cause: error });
 }
 
 function runFailureReason(reply: HttpReply): string | null {
