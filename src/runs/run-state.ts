@@ -1,7 +1,7 @@
 import type { HttpReply, JobRecord, TriggerContext } from '../engine/run.js';
 import type { ErrorRecord } from '../shared/errors.js';
-import type { ExecutionMode, NewExecution } from '../store/executions.js';
-import type { StoredJob } from '../store/jobs.js';
+import type { ExecutionMode, NewExecution, SavedExecution } from '../store/executions.js';
+import type { ExecutionJob, StoredJob } from '../store/jobs.js';
 import { redactSecrets } from '../secrets/redact.js';
 
 /** What a run in this process knows about itself; the store sees snapshots of it. */
@@ -35,7 +35,7 @@ export interface RunState {
 }
 
 /** The execution row as the run stands now. Built field by field: object spreads here were ~3% of a webhook call. */
-export function executionRow(state: RunState, lease: { workerId: string; leaseUntil: string }): NewExecution & { attempt: number } {
+function executionRow(state: RunState, lease: { workerId: string; leaseUntil: string }): NewExecution & { attempt: number } {
   const { finished } = state;
   const leased = finished === null && !state.queued && !state.handedBack;
   return {
@@ -58,30 +58,42 @@ export function executionRow(state: RunState, lease: { workerId: string; leaseUn
   };
 }
 
-export function unconfirmedJobs(state: RunState): (StoredJob & { seq: number })[] {
-  const rows: (StoredJob & { seq: number })[] = [];
+/**
+ * The rows that record the run as it stands: its execution, and the jobs not
+ * yet committed. A run written whole in one commit (finished, nothing of it
+ * stored before) keeps its jobs in its execution row instead (store/jobs.ts).
+ */
+export function runRows(state: RunState, lease: { workerId: string; leaseUntil: string }): { execution: SavedExecution; jobs: (StoredJob & { seq: number })[] } {
+  const execution: SavedExecution = executionRow(state, lease);
+  if (state.finished !== null && state.seqBase === 0 && state.confirmedJobs === 0) {
+    execution.jobs = state.jobs.map((job) => storedJob(state, job));
+    return { execution, jobs: [] };
+  }
+  const jobs: (StoredJob & { seq: number })[] = [];
   for (let index = state.confirmedJobs; index < state.jobs.length; index++) {
     const job = state.jobs[index]!;
-    const row: StoredJob & { seq: number } = {
-      id: job.id,
-      executionId: job.executionId,
-      path: job.path,
-      nodeKey: job.nodeKey,
-      type: job.type,
-      status: job.status,
-      branch: job.branch,
-      input: scrub(state, job.input),
-      output: scrub(state, job.output),
-      error: scrub(state, job.error),
-      attempts: job.attempts,
-      startedAt: job.startedAt,
-      finishedAt: job.finishedAt,
-      seq: state.seqBase + index,
-    };
-    if (job.logs !== undefined) row.logs = job.logs;
-    rows.push(row);
+    jobs.push(Object.assign(storedJob(state, job), { executionId: job.executionId, seq: state.seqBase + index }));
   }
-  return rows;
+  return { execution, jobs };
+}
+
+function storedJob(state: RunState, job: JobRecord): ExecutionJob {
+  const row: ExecutionJob = {
+    id: job.id,
+    path: job.path,
+    nodeKey: job.nodeKey,
+    type: job.type,
+    status: job.status,
+    branch: job.branch,
+    input: scrub(state, job.input),
+    output: scrub(state, job.output),
+    error: scrub(state, job.error),
+    attempts: job.attempts,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+  };
+  if (job.logs !== undefined) row.logs = job.logs;
+  return row;
 }
 
 /** A secret used through a template never reaches the store (docs/security.md). */

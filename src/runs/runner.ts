@@ -10,7 +10,7 @@ import { newId } from '../shared/ids.js';
 import { toErrorRecord } from '../shared/errors.js';
 import { renewLeases, type ExecutionRecord, type ExecutionMode } from '../store/executions.js';
 import { listJobs } from '../store/jobs.js';
-import { executionRow, unconfirmedJobs, type RunState } from './run-state.js';
+import { runRows, type RunState } from './run-state.js';
 import { syncReply } from './sync-reply.js';
 
 export interface RunStart {
@@ -131,8 +131,9 @@ export function createRunner(deps: RunnerDeps): Runner {
       .write((set) => {
         pendingWrites.delete(state);
         written = state.jobs.length;
-        set.executions.push(executionRow(state, { workerId: deps.workerId, leaseUntil: leaseUntil() }));
-        set.jobs.push(...unconfirmedJobs(state));
+        const rows = runRows(state, { workerId: deps.workerId, leaseUntil: leaseUntil() });
+        set.executions.push(rows.execution);
+        for (const job of rows.jobs) set.jobs.push(job);
       })
       .then(() => {
         state.confirmedJobs = Math.max(state.confirmedJobs, written);

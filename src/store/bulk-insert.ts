@@ -8,8 +8,11 @@ export interface BulkInsertSpec<Row> {
   columns: readonly string[];
   /** Appends one value per column, in order, to `out`. */
   values(row: Row, out: unknown[]): void;
-  /** Upsert: on a clash on `target`, overwrite `update` with the new row's values. */
-  conflict?: { target: readonly string[]; update: readonly string[] };
+  /**
+   * Upsert: on a clash on `target`, overwrite `update` with the new row's
+   * values, and `keep` with them only where they are not NULL.
+   */
+  conflict?: { target: readonly string[]; update: readonly string[]; keep?: readonly string[] };
 }
 
 export interface BulkInsert<Row> {
@@ -36,7 +39,10 @@ const ROWS_PER_STATEMENT = 500; // see chunks.ts
 export function bulkInsert<Row>(spec: BulkInsertSpec<Row>): BulkInsert<Row> {
   const texts = new Map<string, string>();
   const conflict = spec.conflict
-    ? ` on conflict (${spec.conflict.target.join(', ')}) do update set ${spec.conflict.update.map((c) => `${c} = excluded.${c}`).join(', ')}`
+    ? ` on conflict (${spec.conflict.target.join(', ')}) do update set ${[
+        ...spec.conflict.update.map((c) => `${c} = excluded.${c}`),
+        ...(spec.conflict.keep ?? []).map((c) => `${c} = coalesce(excluded.${c}, ${spec.table}.${c})`),
+      ].join(', ')}`
     : '';
 
   function build(style: PlaceholderStyle, rowCount: number, firstParameter: number): string {

@@ -4,6 +4,7 @@ import { fromJson, toJson } from './json.js';
 import type { Dialect } from './database.js';
 import { bulkInsert, type BulkInsert } from './bulk-insert.js';
 import { pageOf, type Page, type PageRequest } from './page.js';
+import type { ExecutionJob } from './jobs.js';
 
 export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 export type ExecutionMode = 'sync' | 'async';
@@ -189,11 +190,15 @@ export async function listExecutions(
  * batch must land the same way twice. One statement for many runs: the
  * group commit hands over a whole batch.
  */
-export type SavedExecution = NewExecution & { attempt?: number };
+export type SavedExecution = NewExecution & {
+  attempt?: number;
+  /** Every job of a run written whole in one commit, stored with it (jobs.ts). */
+  jobs?: readonly ExecutionJob[];
+};
 
 const EXECUTION_COLUMNS = [
   'id', 'workflow_id', 'workflow_version', 'status', 'mode', 'trigger', 'response', 'error', 'attempt',
-  'lease_owner', 'lease_until', 'request_id', 'retry_of', 'created_at', 'started_at', 'finished_at',
+  'lease_owner', 'lease_until', 'request_id', 'retry_of', 'created_at', 'started_at', 'finished_at', 'jobs',
 ] as const;
 
 /** The row's values in the order of EXECUTION_COLUMNS. */
@@ -202,7 +207,7 @@ function pushExecutionValues(execution: SavedExecution, out: unknown[]): void {
     execution.id, execution.workflowId, execution.workflowVersion, execution.status, execution.mode,
     JSON.stringify(execution.trigger), toJson(execution.response), toJson(execution.error), execution.attempt ?? 1,
     execution.leaseOwner ?? null, execution.leaseUntil ?? null, execution.requestId ?? null, execution.retryOf ?? null,
-    execution.createdAt, execution.startedAt ?? null, execution.finishedAt ?? null,
+    execution.createdAt, execution.startedAt ?? null, execution.finishedAt ?? null, toJson(execution.jobs),
   );
 }
 
@@ -216,7 +221,8 @@ export const saveExecutions: BulkInsert<SavedExecution> = bulkInsert({
   table: 'executions',
   columns: EXECUTION_COLUMNS,
   values: pushExecutionValues,
-  conflict: { target: ['id'], update: ['status', 'response', 'error', 'lease_owner', 'lease_until', 'started_at', 'finished_at'] },
+  // Jobs stored with the run are never taken back: a later write without them leaves them.
+  conflict: { target: ['id'], update: ['status', 'response', 'error', 'lease_owner', 'lease_until', 'started_at', 'finished_at'], keep: ['jobs'] },
 });
 
 /**

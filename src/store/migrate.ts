@@ -4,6 +4,7 @@ import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-collections.js';
 import * as m003 from './migrations/003-secrets.js';
 import * as m004 from './migrations/004-dedup.js';
+import * as m005 from './migrations/005-execution-jobs.js';
 
 /** Numbered, append-only; imported statically so the compiled build carries them. Applied in this order. */
 const migrations: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>): Promise<void> }]> = [
@@ -11,6 +12,7 @@ const migrations: ReadonlyArray<readonly [string, { up(db: Kysely<unknown>): Pro
   ['002-collections', m002],
   ['003-secrets', m003],
   ['004-dedup', m004],
+  ['005-execution-jobs', m005],
 ];
 
 /**

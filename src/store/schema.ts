@@ -60,6 +60,8 @@ export interface ExecutionTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** JSON array of the run's jobs when it finished before its first commit, else NULL and the jobs are rows of `jobs`. */
+  jobs: string | null;
 }
 
 export interface JobTable {

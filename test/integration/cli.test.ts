@@ -68,7 +68,7 @@ describe('hookflow migrate on a new data folder', () => {
       delete env.DATABASE_URL;
       const migrate = () => run(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'migrate'], { cwd: root, env });
       const first = await migrate();
-      expect(first.stdout.trim()).toMatch(/^applied: 001-initial, 002-collections, 003-secrets, 004-dedup$/);
+      expect(first.stdout.trim()).toMatch(/^applied: 001-initial, 002-collections, 003-secrets, 004-dedup, 005-execution-jobs$/);
       expect((await migrate()).stdout.trim()).toBe('the schema is up to date');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -189,6 +189,28 @@ describe.each(storeKinds)('store contract on %s', (kind) => {
     expect((await listJobs(ts.store.db, run.id)).map((j) => j.path)).toEqual(['a', 'b']);
     expect((await listRequests(ts.store.db, { limit: 10 })).items[0]).toMatchObject({ executionId: run.id });
   });
+
+  it('keeps the jobs written with their execution through later writes, beside jobs stored as rows', async () => {
+    const batcher = createWriteBatcher(ts.store);
+    const whole = newExecution('w1', { status: 'succeeded', mode: 'sync', finishedAt: t(3) });
+    const { executionId: _a, seq: _s, ...first } = job(whole.id, 'a', { output: { n: 1 } });
+    const { executionId: _b, seq: _t, ...second } = job(whole.id, 'b', { status: 'failed', error: { code: 'node_failed', message: 'x' } });
+    await batcher.write((set) => set.executions.push({ ...whole, jobs: [first, second] }));
+    // A later snapshot without jobs, as a retried or repeated write would carry, takes none away.
+    await batcher.write((set) => set.executions.push({ ...whole, response: { status: 200 } }));
+    expect((await listJobs(ts.store.db, whole.id)).map((j) => [j.executionId, j.path, j.status, j.output, j.error])).toEqual([
+      [whole.id, 'a', 'succeeded', { n: 1 }, null],
+      [whole.id, 'b', 'failed', { b: 2 }, { code: 'node_failed', message: 'x' }],
+    ]);
+    expect(await executions.getExecution(ts.store.db, whole.id)).toMatchObject({ response: { status: 200 } });
+
+    const stepwise = newExecution('w1', { status: 'running' });
+    await batcher.write((set) => {
+      set.executions.push(stepwise);
+      set.jobs.push(job(stepwise.id, 'a'), job(stepwise.id, 'b', { seq: 1 }));
+    });
+    expect((await listJobs(ts.store.db, stepwise.id)).map((j) => j.path)).toEqual(['a', 'b']);
+  });
 });
 
 describe.each(storeKinds)('dedup keys on %s', (kind) => {
