@@ -17,9 +17,10 @@ import { Worker } from 'node:worker_threads';
  * frames, and the next commit starts the WAL over.
  *
  * Only the checkpoints moved: committing the batches themselves on a writer
- * thread was measured three times, the last after the rewind above, and was
+ * thread was measured four times, twice after the rewind above, and was
  * never faster (docs/benchmarks.md): on a two-core machine the event loop
- * ends up waiting for the commits.
+ * ends up waiting for the commits, and posting the rows costs it about what
+ * the commit did.
  */
 export interface Checkpointer {
   stop(): Promise<void>;
