@@ -7,56 +7,13 @@
  * BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS (default 32),
  * BENCH_ROUNDS (default 3), BENCH_DATABASE_URL (also run against PostgreSQL).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { api, asyncWorkflow, connections, drive, median, root, rssMiB, startBare, startHookflow, stop, syncWorkflow } from './harness.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const duration = Number(process.env.BENCH_DURATION ?? 10);
-const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const token = 'bench-token';
-const payload = JSON.stringify({ action: 'opened', amount: 250, repository: { name: 'hookflow' }, sender: { login: 'ada' } });
-
-interface Started {
-  child: ChildProcess;
-  port: number;
-}
-
-/** `args[0]` ending in `.js` runs as is (the built server); `.ts` runs through tsx. */
-function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<Started> {
-  const loader = args[0]!.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(match[1]) });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
-  });
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 interface Row {
   name: string;
@@ -68,20 +25,10 @@ interface Row {
 }
 
 async function load(name: string, url: string, pid: number): Promise<Row> {
-  const options = { url, connections, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body: payload };
-  await autocannon({ ...options, duration: 2 }); // warm-up: JIT, caches, connection pools
-  const result = await autocannon({ ...options, duration });
+  await drive(url, 2); // warm-up: JIT, caches, connection pools
+  const result = await drive(url, duration);
   const non2xx = result.non2xx + result.errors + result.timeouts;
   return { name, rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, rss: rssMiB(pid), errors: non2xx };
-}
-
-async function api(port: number, method: string, route: string, body?: unknown): Promise<any> {
-  const response = await fetch(`http://127.0.0.1:${port}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return response.json();
 }
 
 async function waitForQueueDrain(port: number, workflowId: string): Promise<number> {
@@ -103,24 +50,8 @@ interface Target {
 
 /** Creates the two benchmark workflows on a running Hookflow and returns their load targets. */
 async function hookflowTargets(label: string, port: number, pid: number): Promise<{ targets: Target[]; asyncWorkflowId: string }> {
-  const sync = await api(port, 'POST', '/api/workflows', {
-    title: 'bench sync',
-    trigger: { type: 'webhook', methods: ['POST'] },
-    nodes: [
-      {
-        key: 'big',
-        type: 'condition',
-        if: '{{ $context.data.amount > 100 }}',
-        then: [{ key: 'yes', type: 'respond', status: 200, body: { accepted: true, repo: '{{ $context.data.repository.name }}' } }],
-        else: [{ key: 'no', type: 'respond', status: 200, body: { accepted: false } }],
-      },
-    ],
-  });
-  const async = await api(port, 'POST', '/api/workflows', {
-    title: 'bench async',
-    trigger: { type: 'webhook', methods: ['POST'], mode: 'async' },
-    nodes: [{ key: 'big', type: 'condition', if: '{{ $context.data.amount > 100 }}', then: [{ key: 'mark', type: 'set', values: { repo: '{{ $context.data.repository.name }}' } }] }],
-  });
+  const sync = await api(port, 'POST', '/api/workflows', syncWorkflow);
+  const async = await api(port, 'POST', '/api/workflows', asyncWorkflow);
   return {
     asyncWorkflowId: async.id,
     targets: [
@@ -129,8 +60,6 @@ async function hookflowTargets(label: string, port: number, pid: number): Promis
     ],
   };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 interface StoreUnderTest {
   label: string;
@@ -144,11 +73,7 @@ interface StoreUnderTest {
  * background work after its rows once slowed the next SQLite rows).
  */
 async function measureStore(store: StoreUnderTest, bare: Target, rounds: number): Promise<Map<string, Row[]>> {
-  const server = await start(
-    ['dist/cli/main.js', 'start'],
-    { ...store.env, PORT: '0', HOST: '127.0.0.1', HOOKFLOW_ADMIN_TOKEN: token, LOG_LEVEL: 'info' },
-    /"url":"http:\/\/127\.0\.0\.1:(\d+)"/,
-  );
+  const server = await startHookflow('dist', store.env);
   try {
     const made = await hookflowTargets(store.label, server.port, server.child.pid!);
     const bareRow = { ...bare, name: `bare node:http (${store.label} phase)` };
@@ -190,11 +115,11 @@ async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; ${new Date().toISOString()}`);
   console.log(`load: autocannon, ${connections} connections, ${duration} s per row after a 2 s warm-up, ${rounds} rounds, bare and Hookflow alternating\n`);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hookflow-bench-'));
-  const bare = await start(['bench/bare-server.ts'], {}, /listening (\d+)/);
+  const bare = await startBare();
   try {
     const stores: StoreUnderTest[] = [{ label: 'SQLite', env: { HOOKFLOW_DATA_DIR: dataDir } }];
     if (process.env.BENCH_DATABASE_URL) stores.push({ label: 'PostgreSQL', env: { HOOKFLOW_DATA_DIR: dataDir, DATABASE_URL: process.env.BENCH_DATABASE_URL } });
-    const bareTarget: Target = { name: 'bare node:http', url: `http://127.0.0.1:${bare.port}/`, pid: bare.child.pid! };
+    const bareTarget: Target = { name: 'bare node:http', url: bare.url, pid: bare.child.pid! };
     for (const store of stores) printTable(await measureStore(store, bareTarget, rounds));
   } finally {
     await stop(bare.child);
