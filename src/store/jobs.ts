@@ -26,7 +26,7 @@ export interface StoredJob {
  * A job stored in its execution's row. A run that finishes before its first
  * commit (a sync call answered at its end, the common case) has all its jobs
  * written there as one JSON array: one row per call instead of one per node
- * run, and ~10% of a webhook call's CPU (docs/benchmarks.md). Jobs of runs
+ * run, which took ~13% off a sync call's CPU time (docs/benchmarks.md). Jobs of runs
  * that commit while they go on (durable, resumed) are rows of `jobs`.
  */
 export type ExecutionJob = Omit<StoredJob, 'executionId'>;

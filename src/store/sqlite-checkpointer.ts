@@ -19,8 +19,8 @@ import { Worker } from 'node:worker_threads';
  * Only the checkpoints moved: committing the batches themselves on a writer
  * thread was measured four times, twice after the rewind above, and was
  * never faster (docs/benchmarks.md): on a two-core machine the event loop
- * ends up waiting for the commits, and posting the rows costs it about what
- * the commit did.
+ * ends up waiting for the commits, and posting the rows costs it about as
+ * much as the commits it no longer runs.
  */
 export interface Checkpointer {
   stop(): Promise<void>;
