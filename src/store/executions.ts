@@ -31,7 +31,10 @@ export interface ExecutionRecord {
 export type NewExecution = Pick<ExecutionRecord, 'id' | 'workflowId' | 'workflowVersion' | 'status' | 'mode' | 'trigger' | 'createdAt'> &
   Partial<Pick<ExecutionRecord, 'response' | 'error' | 'leaseOwner' | 'leaseUntil' | 'requestId' | 'retryOf' | 'startedAt' | 'finishedAt'>>;
 
-export function toExecutionRecord(row: Selectable<ExecutionTable>): ExecutionRecord {
+/** The row as an execution record reads it: its jobs are listJobs' to read. */
+type RecordRow = Omit<Selectable<ExecutionTable>, 'jobs'>;
+
+export function toExecutionRecord(row: RecordRow): ExecutionRecord {
   return {
     id: row.id,
     workflowId: row.workflow_id,
@@ -160,7 +163,7 @@ export async function releaseExecution(db: Kysely<Database>, release: { id: stri
 }
 
 export async function getExecution(db: Kysely<Database>, id: string): Promise<ExecutionRecord | undefined> {
-  const row = await db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await db.selectFrom('executions').select(RECORD_COLUMNS).where('id', '=', id).executeTakeFirst();
   return row && toExecutionRecord(row);
 }
 
@@ -173,7 +176,7 @@ export async function listExecutions(
   db: Kysely<Database>,
   filter: ExecutionFilter,
 ): Promise<Page<ExecutionRecord>> {
-  let query = db.selectFrom('executions').selectAll();
+  let query = db.selectFrom('executions').select(RECORD_COLUMNS);
   if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
   if (filter.status) {
     // Unfinished runs are found through the partial index, whose predicate this term repeats.
@@ -200,6 +203,9 @@ const EXECUTION_COLUMNS = [
   'id', 'workflow_id', 'workflow_version', 'status', 'mode', 'trigger', 'response', 'error', 'attempt',
   'lease_owner', 'lease_until', 'request_id', 'retry_of', 'created_at', 'started_at', 'finished_at', 'jobs',
 ] as const;
+
+/** Every column but `jobs`, which can be long and only listJobs reads. */
+const RECORD_COLUMNS = EXECUTION_COLUMNS.filter((column): column is Exclude<(typeof EXECUTION_COLUMNS)[number], 'jobs'> => column !== 'jobs');
 
 /** The row's values in the order of EXECUTION_COLUMNS. */
 function pushExecutionValues(execution: SavedExecution, out: unknown[]): void {
